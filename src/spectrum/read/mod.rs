@@ -1,0 +1,237 @@
+//! Readers: bytes in, spectra out. The format is chosen by looking at the content, not the file
+//! name: JSON starts with `{`, JCAMP-DX carries `##JCAMP-DX=`/`##XYDATA=`-style labels, anything
+//! else that is text is read as delimited columns. Every failure is a [`ReadError`] naming the
+//! file and, where it can, the line; no input makes a reader panic.
+
+mod delimited;
+mod jcamp;
+mod json;
+mod text;
+
+use super::Spectrum;
+use super::metadata::{Metadata, Technique};
+use super::units::{XUnit, YUnit};
+use super::validate::order_points;
+use std::path::Path;
+
+pub use json::{SpectrumJson, StoneJson};
+
+/// Largest file a reader accepts (2,000,000 points of text fit well within it).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A reader's failure, with the file (or upload name) and the 1-based line where known.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}{}: {kind}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ReadError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub kind: ReadErrorKind,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReadErrorKind {
+    #[error("cannot read file: {0}")]
+    Io(String),
+    #[error("file is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("no data points")]
+    Empty,
+    #[error("binary data, not a text spectrum ({0})")]
+    NotText(String),
+    #[error("only {0} distinct points; at least {min} are needed", min = super::MIN_POINTS)]
+    TooFewPoints(usize),
+    #[error("{0} points; at most {max} are accepted", max = super::MAX_POINTS)]
+    TooManyPoints(usize),
+    #[error("value is NaN or infinite")]
+    NonFinite,
+    #[error("x is not monotonic: {0} after {1}")]
+    NotMonotonic(f64, f64),
+    #[error("{0}")]
+    Syntax(String),
+    #[error("not supported: {0}")]
+    Unsupported(String),
+    #[error("JCAMP-DX check failed: {0}")]
+    Check(String),
+    #[error("invalid JSON: {0}")]
+    Json(String),
+}
+
+/// What a format reader extracts before the shared checks and inference in [`finish`].
+pub(crate) struct Raw {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    /// Source line of each point (same length as x), for error messages; may be empty.
+    pub lines: Vec<usize>,
+    pub x_unit: Option<XUnit>,
+    pub y_unit: Option<YUnit>,
+    pub meta: Metadata,
+}
+
+/// Read every spectrum in a file.
+pub fn read_path(path: &Path) -> Result<Vec<Spectrum>, ReadError> {
+    let name = path.display().to_string();
+    let err = |kind| ReadError {
+        file: name.clone(),
+        line: None,
+        kind,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(ReadErrorKind::Io(e.to_string())))?;
+    if meta.is_dir() {
+        return Err(err(ReadErrorKind::Io("is a directory".into())));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(ReadErrorKind::TooLarge));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err(ReadErrorKind::Io(e.to_string())))?;
+    read_bytes(&name, &bytes)
+}
+
+/// Read every spectrum in `bytes`; `name` is the file or upload name used in errors, as the
+/// spectrum's `source`, and (up to its first `_`) as the stone id when no metadata names one.
+pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Spectrum>, ReadError> {
+    let err = |line, kind| ReadError {
+        file: name.to_string(),
+        line,
+        kind,
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(None, ReadErrorKind::TooLarge));
+    }
+    let text = text::decode(bytes).map_err(|k| err(None, k))?;
+    let raws = match sniff(&text) {
+        Format::Json => json::read(&text),
+        Format::Jcamp => jcamp::read(&text).map(|r| vec![r]),
+        Format::Delimited => delimited::read(&text).map(|r| vec![r]),
+    }
+    .map_err(|(line, kind)| err(line, kind))?;
+    raws.into_iter()
+        .map(|raw| finish(raw, name).map_err(|(line, kind)| err(line, kind)))
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Jcamp,
+    Delimited,
+}
+
+/// Decide the format from the text itself.
+pub fn sniff(text: &str) -> Format {
+    let head = text.trim_start();
+    if head.starts_with('{') || head.starts_with('[') {
+        return Format::Json;
+    }
+    for line in text.lines().take(400) {
+        let l = line.trim_start();
+        if let Some(rest) = l.strip_prefix("##") {
+            let label: String = rest
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_uppercase();
+            if matches!(
+                label.as_str(),
+                "JCAMPDX" | "XYDATA" | "XYPOINTS" | "NTUPLES" | "PEAKTABLE" | "BLOCKS"
+            ) {
+                return Format::Jcamp;
+            }
+        }
+    }
+    Format::Delimited
+}
+
+/// Shared checks and inference: point order and limits, units, technique, stone id, source.
+fn finish(raw: Raw, name: &str) -> Result<Spectrum, (Option<usize>, ReadErrorKind)> {
+    let Raw {
+        x,
+        y,
+        lines,
+        x_unit,
+        y_unit,
+        mut meta,
+    } = raw;
+    let ordered = order_points(x, y, |i| lines.get(i).copied())?;
+    let (lo, hi) = (ordered.x[0], ordered.x[ordered.x.len() - 1]);
+
+    let x_unit = match x_unit {
+        Some(u) => u,
+        None => {
+            let u = match meta.technique {
+                Some(Technique::Ftir) => XUnit::Wavenumber,
+                Some(Technique::Pl) | Some(Technique::Uvvis) => XUnit::Nm,
+                Some(Technique::Raman) => XUnit::RamanShift,
+                None if looks_like_mid_ir(lo, hi) => XUnit::Wavenumber,
+                None if (150.0..=2600.0).contains(&lo) && hi <= 2600.0 => XUnit::Nm,
+                None => XUnit::Other("unknown".into()),
+            };
+            meta.inferred.push(format!("x unit {u} (file names none)"));
+            u
+        }
+    };
+    if meta.technique.is_none() && x_unit == XUnit::Wavenumber && looks_like_mid_ir(lo, hi) {
+        meta.technique = Some(Technique::Ftir);
+        meta.inferred
+            .push("technique ftir (two columns spanning the mid-infrared)".into());
+    }
+    let y_unit = y_unit.unwrap_or(match meta.technique {
+        Some(Technique::Ftir) | Some(Technique::Uvvis) => YUnit::Absorbance,
+        Some(Technique::Pl) | Some(Technique::Raman) => YUnit::Counts,
+        None => YUnit::Arbitrary,
+    });
+    if meta.stone_id.is_none() {
+        let stem = Path::new(name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let id = stem.split('_').next().unwrap_or("").to_string();
+        if !id.is_empty() {
+            meta.stone_id = Some(id);
+            meta.inferred.push("stone id from the file name".into());
+        }
+    }
+    if meta.source.is_none() {
+        meta.source = Some(name.to_string());
+    }
+    Ok(Spectrum {
+        x: ordered.x,
+        y: ordered.y,
+        x_unit,
+        y_unit,
+        meta,
+        source_descending: ordered.source_descending,
+    })
+}
+
+/// A two-column file spanning about 600-4000 cm^-1: an FTIR export (Thermo OMNIC CSV).
+fn looks_like_mid_ir(lo: f64, hi: f64) -> bool {
+    (350.0..=1500.0).contains(&lo) && (2500.0..=8000.0).contains(&hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff("  {\"stone_id\": 1}"), Format::Json);
+        assert_eq!(sniff("##TITLE=x\n##JCAMP-DX=4.24\n"), Format::Jcamp);
+        assert_eq!(sniff("##TITLE=x\n##JCAMPDX=5\n"), Format::Jcamp);
+        assert_eq!(
+            sniff("##NAMES=Diamond\n##RRUFFID=R1\n100, 2\n"),
+            Format::Delimited
+        );
+        assert_eq!(sniff("1,2\n3,4\n"), Format::Delimited);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let e = read_bytes("bad.csv", b"1,2\n2,3\n3,nan\n").unwrap_err();
+        assert_eq!(e.file, "bad.csv");
+        assert_eq!(e.line, Some(3));
+        assert!(e.to_string().starts_with("bad.csv:3: "), "{e}");
+    }
+}
