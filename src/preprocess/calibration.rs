@@ -1,0 +1,233 @@
+//! The calibration check: find the first-order diamond Raman line (1332.5 cm^-1 shift), measure
+//! where it is against where it should be, how strong and how wide. Its presence proves
+//! diamond, its position checks the wavelength calibration, and its area is the unit PL line
+//! intensities are quoted in.
+
+use super::despike::noise_sigma;
+use crate::spectrum::XUnit;
+use serde::{Deserialize, Serialize};
+
+/// First-order diamond Raman shift at room temperature, cm^-1.
+pub const DIAMOND_RAMAN_SHIFT: f64 = 1332.5;
+/// Search half-width around the expected line, cm^-1 (covers calibration errors of ~1 nm).
+const SEARCH: f64 = 25.0;
+/// Flanks for the local baseline and noise, cm^-1 from the expected line.
+const FLANK_IN: f64 = 30.0;
+const FLANK_OUT: f64 = 60.0;
+/// A line is present when its height exceeds this many noise units and it is narrow.
+pub const MIN_SNR: f64 = 5.0;
+const MAX_FWHM_CM: f64 = 25.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RamanLine {
+    pub present: bool,
+    /// Expected and observed positions in the spectrum's x unit.
+    pub expected: f64,
+    pub observed: f64,
+    /// Observed minus expected, as Raman shift in cm^-1 (the calibration offset).
+    pub offset_cm: f64,
+    pub height: f64,
+    /// Area above the local baseline, in y units times x units.
+    pub area: f64,
+    pub fwhm_cm: f64,
+    pub snr: f64,
+}
+
+/// Raman shift (cm^-1) of an abscissa value; None where the unit cannot be a Raman spectrum.
+fn to_shift(x: f64, unit: &XUnit, exc: Option<f64>) -> Option<f64> {
+    match unit {
+        XUnit::RamanShift => Some(x),
+        XUnit::Nm => exc.map(|e| 1e7 / e - 1e7 / x),
+        XUnit::Um => exc.map(|e| 1e7 / e - 1e4 / x),
+        _ => None,
+    }
+}
+
+/// Look for the diamond Raman line. None when the spectrum cannot show it (no excitation, wrong
+/// unit, or the range misses the line); otherwise the measurement, `present` telling whether a
+/// line was found.
+pub fn find_raman_line(
+    x: &[f64],
+    y: &[f64],
+    unit: &XUnit,
+    excitation_nm: Option<f64>,
+) -> Option<RamanLine> {
+    let shift: Vec<(usize, f64)> = x
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &v)| {
+            to_shift(v, unit, excitation_nm).map(|s| (i, s - DIAMOND_RAMAN_SHIFT))
+        })
+        .filter(|(_, d)| d.abs() <= FLANK_OUT)
+        .collect();
+    let search: Vec<usize> = shift
+        .iter()
+        .filter(|(_, d)| d.abs() <= SEARCH)
+        .map(|p| p.0)
+        .collect();
+    let left: Vec<usize> = shift
+        .iter()
+        .filter(|(_, d)| *d < -FLANK_IN)
+        .map(|p| p.0)
+        .collect();
+    let right: Vec<usize> = shift
+        .iter()
+        .filter(|(_, d)| *d > FLANK_IN)
+        .map(|p| p.0)
+        .collect();
+    if search.len() < 5 || left.len() < 2 || right.len() < 2 {
+        return None;
+    }
+    let expected = match unit {
+        XUnit::RamanShift => DIAMOND_RAMAN_SHIFT,
+        XUnit::Nm => 1e7 / (1e7 / excitation_nm? - DIAMOND_RAMAN_SHIFT),
+        XUnit::Um => 1e4 / (1e7 / excitation_nm? - DIAMOND_RAMAN_SHIFT),
+        _ => return None,
+    };
+    // Local linear baseline through the flank medians.
+    let med = |idx: &[usize], of: &dyn Fn(usize) -> f64| {
+        let mut v: Vec<f64> = idx.iter().map(|&i| of(i)).collect();
+        super::despike::median_in_place(&mut v)
+    };
+    let (xl, yl) = (med(&left, &|i| x[i]), med(&left, &|i| y[i]));
+    let (xr, yr) = (med(&right, &|i| x[i]), med(&right, &|i| y[i]));
+    let base = |xv: f64| yl + (yr - yl) * (xv - xl) / (xr - xl);
+    let flank_y: Vec<f64> = left
+        .iter()
+        .chain(&right)
+        .map(|&i| y[i] - base(x[i]))
+        .collect();
+    let sigma = {
+        let s = noise_sigma(&flank_y);
+        if s > 0.0 {
+            s
+        } else {
+            1e-12_f64.max(flank_y.iter().map(|v| v.abs()).fold(0.0, f64::max) * 1e-3)
+        }
+    };
+    let &peak = search
+        .iter()
+        .max_by(|&&a, &&b| (y[a] - base(x[a])).total_cmp(&(y[b] - base(x[b]))))?;
+    let h = y[peak] - base(x[peak]);
+    // sub-pixel position: vertex of the parabola through the top three points
+    let observed = if peak > 0 && peak + 1 < x.len() {
+        let (x0, x1, x2) = (x[peak - 1], x[peak], x[peak + 1]);
+        let (y0, y1, y2) = (y[peak - 1], y[peak], y[peak + 1]);
+        let d = (x0 - x1) * (x0 - x2) * (x1 - x2);
+        let a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / d;
+        let b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / d;
+        let v = -b / (2.0 * a);
+        if a < 0.0 && v.is_finite() && v > x0 && v < x2 {
+            v
+        } else {
+            x1
+        }
+    } else {
+        x[peak]
+    };
+    // FWHM by walking out to half height on each side
+    let half = h / 2.0;
+    let cross = |step: isize| -> f64 {
+        let mut i = peak as isize;
+        loop {
+            let j = i + step;
+            if j < 0 || j as usize >= x.len() {
+                return x[i as usize];
+            }
+            let (yi, yj) = (
+                y[i as usize] - base(x[i as usize]),
+                y[j as usize] - base(x[j as usize]),
+            );
+            if yj <= half {
+                let t = (yi - half) / (yi - yj);
+                return x[i as usize] + t * (x[j as usize] - x[i as usize]);
+            }
+            i = j;
+        }
+    };
+    let (lo, hi) = (cross(-1), cross(1));
+    let fwhm_cm = match (
+        to_shift(lo, unit, excitation_nm),
+        to_shift(hi, unit, excitation_nm),
+    ) {
+        (Some(a), Some(b)) => (b - a).abs(),
+        _ => f64::NAN,
+    };
+    let offset_cm = to_shift(observed, unit, excitation_nm)? - DIAMOND_RAMAN_SHIFT;
+    // area over +-3 FWHM (at least +-4 cm^-1) around the line
+    let reach = (3.0 * fwhm_cm).max(4.0);
+    let centre_shift = offset_cm + DIAMOND_RAMAN_SHIFT;
+    let mut area = 0.0;
+    let inside: Vec<usize> = shift
+        .iter()
+        .filter(|(_, d)| (d + DIAMOND_RAMAN_SHIFT - centre_shift).abs() <= reach)
+        .map(|p| p.0)
+        .collect();
+    for w in inside.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        area += 0.5 * ((y[a] - base(x[a])) + (y[b] - base(x[b]))) * (x[b] - x[a]);
+    }
+    let snr = h / sigma;
+    let present = snr >= MIN_SNR && fwhm_cm.is_finite() && fwhm_cm <= MAX_FWHM_CM && area > 0.0;
+    Some(RamanLine {
+        present,
+        expected,
+        observed,
+        offset_cm,
+        height: h,
+        area,
+        fwhm_cm,
+        snr,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pl532(centre_nm: f64, height: f64) -> (Vec<f64>, Vec<f64>) {
+        let x: Vec<f64> = (0..2000).map(|i| 540.0 + i as f64 * 0.05).collect();
+        let y = x
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let noise = ((i as f64 * 12.9898).sin() * 43758.5453).fract() * 2.0;
+                500.0
+                    + 2.0 * (v - 540.0)
+                    + height * (-0.5 * ((v - centre_nm) / 0.08).powi(2)).exp()
+                    + noise
+            })
+            .collect();
+        (x, y)
+    }
+
+    #[test]
+    fn finds_the_line_and_its_offset() {
+        let (x, y) = pl532(572.7, 400.0);
+        let r = find_raman_line(&x, &y, &XUnit::Nm, Some(532.0)).unwrap();
+        assert!(r.present, "{r:?}");
+        assert!((r.expected - 572.59).abs() < 0.01, "{}", r.expected);
+        assert!((r.observed - 572.7).abs() < 0.01, "{}", r.observed);
+        let want = 1e7 / 532.0 - 1e7 / 572.7 - DIAMOND_RAMAN_SHIFT;
+        assert!(
+            (r.offset_cm - want).abs() < 0.3,
+            "{} vs {want}",
+            r.offset_cm
+        );
+        let true_area = 400.0 * 0.08 * (2.0 * std::f64::consts::PI).sqrt();
+        assert!(
+            (r.area - true_area).abs() / true_area < 0.05,
+            "{} vs {true_area}",
+            r.area
+        );
+    }
+
+    #[test]
+    fn absent_line_and_uncovered_range() {
+        let (x, y) = pl532(572.7, 0.0);
+        let r = find_raman_line(&x, &y, &XUnit::Nm, Some(532.0)).unwrap();
+        assert!(!r.present, "{r:?}");
+        assert!(find_raman_line(&x, &y, &XUnit::Nm, None).is_none());
+        assert!(find_raman_line(&x, &y, &XUnit::Nm, Some(405.0)).is_none());
+    }
+}

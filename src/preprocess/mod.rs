@@ -1,0 +1,172 @@
+//! Preprocessing: small steps over slices, composed into a named, serialisable *protocol*.
+//! A model's manifest stores its protocol, so training features and served features come from
+//! this one implementation.
+
+pub mod baseline;
+pub mod calibration;
+pub mod despike;
+mod normalise;
+pub mod resample;
+pub mod savgol;
+
+pub use calibration::{RamanLine, find_raman_line};
+pub use normalise::{NormMethod, divisor};
+pub use resample::Grid;
+
+use crate::spectrum::{ConvertError, Spectrum, XUnit};
+use serde::{Deserialize, Serialize};
+
+/// One preprocessing step with its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// Keep lo <= x <= hi (protocol units).
+    Crop { lo: f64, hi: f64 },
+    /// Remove cosmic-ray spikes (see [`despike`]).
+    Despike { threshold: f64, half_window: usize },
+    /// Linear interpolation onto a uniform grid.
+    Resample { grid: Grid },
+    /// Savitzky-Golay smoothing.
+    Smooth { window: usize, polyorder: usize },
+    /// Subtract an arPLS baseline.
+    Baseline { lam: f64, max_iter: usize, tol: f64 },
+    /// Divide by a reference (Raman line area, two-phonon absorption, max, area).
+    Normalise { method: NormMethod },
+}
+
+/// A named list of steps applied after converting x to `x_unit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Protocol {
+    pub name: String,
+    pub x_unit: XUnit,
+    pub steps: Vec<Step>,
+}
+
+/// A spectrum after its protocol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prepared {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    pub x_unit: XUnit,
+    /// Share of the resampling grid the measured data cover (1.0 without a resample step).
+    pub coverage: f64,
+    /// Points replaced as cosmic-ray spikes.
+    pub despiked: usize,
+    /// The reference the spectrum was divided by, if a normalise step ran.
+    pub norm_divisor: Option<f64>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PrepareError {
+    #[error("cannot bring x to the protocol's unit: {0}")]
+    Convert(#[from] ConvertError),
+    #[error("fewer than 3 points left after cropping to {lo}..{hi}")]
+    CroppedAway { lo: f64, hi: f64 },
+    #[error("invalid protocol: {0}")]
+    Invalid(String),
+}
+
+impl Protocol {
+    /// Check parameters once, before running on many spectra.
+    pub fn validate(&self) -> Result<(), PrepareError> {
+        let bad = |m: String| Err(PrepareError::Invalid(format!("{}: {m}", self.name)));
+        for s in &self.steps {
+            match *s {
+                Step::Crop { lo, hi } if !(lo < hi) => return bad(format!("crop {lo}..{hi}")),
+                Step::Resample { grid } if !(grid.start < grid.stop) || grid.n < 2 => {
+                    return bad(format!("grid {grid:?}"));
+                }
+                Step::Smooth { window, polyorder } if window % 2 == 0 || window <= polyorder => {
+                    return bad(format!("savgol window {window} order {polyorder}"));
+                }
+                Step::Baseline { lam, .. } if !(lam > 0.0) => return bad(format!("lam {lam}")),
+                Step::Despike { threshold, .. } if !(threshold > 0.0) => {
+                    return bad(format!("despike threshold {threshold}"));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The grid of the last resample step: the shape of the model input.
+    pub fn grid(&self) -> Option<Grid> {
+        self.steps.iter().rev().find_map(|s| match s {
+            Step::Resample { grid } => Some(*grid),
+            _ => None,
+        })
+    }
+
+    /// Run the protocol on one spectrum.
+    pub fn prepare(&self, s: &Spectrum) -> Result<Prepared, PrepareError> {
+        let (mut x, mut y) = s.converted(&self.x_unit)?;
+        let exc = s.meta.excitation_nm;
+        let mut p = Prepared {
+            x: Vec::new(),
+            y: Vec::new(),
+            x_unit: self.x_unit.clone(),
+            coverage: 1.0,
+            despiked: 0,
+            norm_divisor: None,
+            warnings: Vec::new(),
+        };
+        let mut tmp = Vec::new();
+        let mut scratch = baseline::ArplsScratch::default();
+        for step in &self.steps {
+            match *step {
+                Step::Crop { lo, hi } => {
+                    let a = x.partition_point(|&v| v < lo);
+                    let b = x.partition_point(|&v| v <= hi);
+                    if b < a + 3 {
+                        return Err(PrepareError::CroppedAway { lo, hi });
+                    }
+                    x.truncate(b);
+                    y.truncate(b);
+                    x.drain(..a);
+                    y.drain(..a);
+                }
+                Step::Despike {
+                    threshold,
+                    half_window,
+                } => {
+                    p.despiked += despike::despike(&mut y, threshold, half_window);
+                }
+                Step::Resample { grid } => {
+                    p.coverage = p.coverage.min(resample::resample(&x, &y, &grid, &mut tmp));
+                    std::mem::swap(&mut y, &mut tmp);
+                    x.clear();
+                    x.extend(grid.xs());
+                }
+                Step::Smooth { window, polyorder } => {
+                    savgol::savgol(&y, window, polyorder, &mut tmp);
+                    std::mem::swap(&mut y, &mut tmp);
+                }
+                Step::Baseline { lam, max_iter, tol } => {
+                    baseline::arpls(&y, lam, max_iter, tol, &mut scratch, &mut tmp);
+                    for (v, b) in y.iter_mut().zip(&tmp) {
+                        *v -= b;
+                    }
+                }
+                Step::Normalise { method } => {
+                    let d = match divisor(method, &x, &y, &self.x_unit, exc) {
+                        Some(d) => d,
+                        None => {
+                            p.warnings.push(format!(
+                                "{method:?} reference not found; normalised to the maximum"
+                            ));
+                            divisor(NormMethod::Max, &x, &y, &self.x_unit, exc).unwrap_or(1.0)
+                        }
+                    };
+                    for v in y.iter_mut() {
+                        *v /= d;
+                    }
+                    p.norm_divisor = Some(d);
+                }
+            }
+        }
+        p.x = x;
+        p.y = y;
+        Ok(p)
+    }
+}
