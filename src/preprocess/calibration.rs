@@ -4,7 +4,8 @@
 //! intensities are quoted in.
 
 use super::despike::noise_sigma;
-use crate::spectrum::XUnit;
+use crate::lines::peaks::{crossings, vertex};
+use crate::spectrum::{XUnit, raman_line_nm};
 use serde::{Deserialize, Serialize};
 
 /// First-order diamond Raman shift at room temperature, cm^-1.
@@ -80,7 +81,7 @@ pub fn find_raman_line(
     }
     let expected = match unit {
         XUnit::RamanShift => DIAMOND_RAMAN_SHIFT,
-        XUnit::Nm => 1e7 / (1e7 / excitation_nm? - DIAMOND_RAMAN_SHIFT),
+        XUnit::Nm => raman_line_nm(excitation_nm?, DIAMOND_RAMAN_SHIFT),
         XUnit::Um => 1e4 / (1e7 / excitation_nm? - DIAMOND_RAMAN_SHIFT),
         _ => return None,
     };
@@ -109,43 +110,8 @@ pub fn find_raman_line(
         .iter()
         .max_by(|&&a, &&b| (y[a] - base(x[a])).total_cmp(&(y[b] - base(x[b]))))?;
     let h = y[peak] - base(x[peak]);
-    // sub-pixel position: vertex of the parabola through the top three points
-    let observed = if peak > 0 && peak + 1 < x.len() {
-        let (x0, x1, x2) = (x[peak - 1], x[peak], x[peak + 1]);
-        let (y0, y1, y2) = (y[peak - 1], y[peak], y[peak + 1]);
-        let d = (x0 - x1) * (x0 - x2) * (x1 - x2);
-        let a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / d;
-        let b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / d;
-        let v = -b / (2.0 * a);
-        if a < 0.0 && v.is_finite() && v > x0 && v < x2 {
-            v
-        } else {
-            x1
-        }
-    } else {
-        x[peak]
-    };
-    // FWHM by walking out to half height on each side
-    let half = h / 2.0;
-    let cross = |step: isize| -> f64 {
-        let mut i = peak as isize;
-        loop {
-            let j = i + step;
-            if j < 0 || j as usize >= x.len() {
-                return x[i as usize];
-            }
-            let (yi, yj) = (
-                y[i as usize] - base(x[i as usize]),
-                y[j as usize] - base(x[j as usize]),
-            );
-            if yj <= half {
-                let t = (yi - half) / (yi - yj);
-                return x[i as usize] + t * (x[j as usize] - x[i as usize]);
-            }
-            i = j;
-        }
-    };
-    let (lo, hi) = (cross(-1), cross(1));
+    let observed = vertex(x, y, peak);
+    let (lo, hi) = crossings(x, |k| y[k] - base(x[k]), peak, h / 2.0);
     let fwhm_cm = match (
         to_shift(lo, unit, excitation_nm),
         to_shift(hi, unit, excitation_nm),

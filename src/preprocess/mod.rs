@@ -10,7 +10,7 @@ pub mod resample;
 pub mod savgol;
 
 pub use calibration::{RamanLine, find_raman_line};
-pub use normalise::{NormMethod, divisor};
+pub use normalise::{NormMethod, TWO_PHONON_AT_1992, divisor};
 pub use resample::Grid;
 
 use crate::spectrum::{ConvertError, Spectrum, XUnit};

@@ -8,7 +8,7 @@ mod validate;
 
 pub use metadata::{Metadata, Technique};
 pub use read::{ReadError, ReadErrorKind, read_bytes, read_path};
-pub use units::{XUnit, YUnit};
+pub use units::{XUnit, YUnit, raman_line_nm};
 pub use validate::{MAX_POINTS, MIN_POINTS};
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,183 @@
+//! The detector: spectrum in, evidence out.
+//!
+//! PL, UV-Vis and Raman spectra: despike, find the diamond Raman line (PL and Raman), correct
+//! positions by its calibration offset, find peaks on a lightly smoothed copy (SNR against the
+//! local noise of the raw data, widths a zero-phonon line can have at the measured temperature)
+//! and match them to the centres the technique and excitation can show. FTIR spectra are typed
+//! by [`super::ftir`].
+
+use super::Evidence;
+use super::ftir::{FtirTyping, analyse};
+use super::peaks::{PeakOptions, block_noise, find_peaks};
+use super::quality::{Quality, coverage, saturated};
+use super::table::{CENTRES, PosUnit};
+use crate::preprocess::despike::{despike, noise_sigma};
+use crate::preprocess::savgol::savgol;
+use crate::preprocess::{RamanLine, find_raman_line};
+use crate::spectrum::{Spectrum, Technique, XUnit};
+use serde::{Deserialize, Serialize};
+
+/// Smallest peak SNR (smoothed prominence over raw local noise) reported as a line.
+pub const MIN_LINE_SNR: f64 = 6.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Detection {
+    pub technique: Option<Technique>,
+    pub excitation_nm: Option<f64>,
+    pub temperature_k: Option<f64>,
+    /// The diamond Raman line (PL and Raman spectra covering it).
+    pub raman: Option<RamanLine>,
+    /// Whether the spectrum shows diamond: the Raman line (PL, Raman) or the two-phonon band
+    /// (FTIR); None where it cannot tell.
+    pub diamond: Option<bool>,
+    pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ftir: Option<FtirTyping>,
+    pub quality: Quality,
+}
+
+pub fn detect(s: &Spectrum) -> Detection {
+    let technique = s.meta.technique;
+    let exc = s.meta.excitation_nm;
+    let temp = s.meta.temperature_k;
+    let mut d = Detection {
+        technique,
+        excitation_nm: exc,
+        temperature_k: temp,
+        raman: None,
+        diamond: None,
+        evidence: Vec::new(),
+        ftir: None,
+        quality: Quality::default(),
+    };
+    let Some(technique) = technique else {
+        d.quality
+            .problems
+            .push("technique unknown (give it in the file or on the command line)".into());
+        return d;
+    };
+    let unit = match technique {
+        Technique::Ftir => XUnit::Wavenumber,
+        Technique::Raman => XUnit::RamanShift,
+        Technique::Pl | Technique::Uvvis => XUnit::Nm,
+    };
+    let (x, mut y) = match s.converted(&unit) {
+        Ok(v) => v,
+        Err(e) => {
+            d.quality.problems.push(format!("x axis: {e}"));
+            return d;
+        }
+    };
+    d.quality.saturated = saturated(&y);
+    let (cov, missing) = coverage(technique, exc, x[0], x[x.len() - 1]);
+    d.quality.coverage = cov;
+    d.quality.missing = missing;
+
+    if technique == Technique::Ftir {
+        match analyse(&x, &y) {
+            Some((typing, ev)) => {
+                d.quality.snr = typing.two_phonon_snr;
+                d.diamond =
+                    Some(typing.two_phonon_snr >= MIN_LINE_SNR && typing.two_phonon_raw > 0.0);
+                d.evidence = ev;
+                d.ftir = Some(typing);
+            }
+            None => d
+                .quality
+                .problems
+                .push("range misses the two-phonon band or the nitrogen region".into()),
+        }
+        d.quality = d.quality.judge();
+        return d;
+    }
+
+    despike(&mut y, 8.0, 3);
+    if matches!(technique, Technique::Pl | Technique::Raman) {
+        d.raman = find_raman_line(&x, &y, &unit, exc);
+        d.diamond = d.raman.as_ref().map(|r| r.present);
+    }
+    let sigma = noise_sigma(&y).max(f64::MIN_POSITIVE);
+    let median = {
+        let mut v = y.clone();
+        crate::preprocess::despike::median_in_place(&mut v)
+    };
+    let max = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    d.quality.snr = match &d.raman {
+        Some(r) if r.present => r.snr,
+        _ => (max - median) / sigma,
+    };
+
+    // Calibration: shift every position by the Raman line's offset (in this unit).
+    let offset = match &d.raman {
+        Some(r) if r.present => r.observed - r.expected,
+        _ => 0.0,
+    };
+    let dx = (x[x.len() - 1] - x[0]) / (x.len() - 1) as f64;
+    let cold = temp.is_some_and(|t| t < 150.0);
+    let max_fwhm = match (technique, cold) {
+        (Technique::Raman, _) => 30.0,
+        (Technique::Uvvis, _) => 10.0,
+        (_, true) => 2.0,
+        (_, false) => 8.0,
+    };
+    let mut smooth = Vec::new();
+    savgol(&y, 5, 2, &mut smooth);
+    let noise = block_noise(&y);
+    let opt = PeakOptions {
+        min_snr: MIN_LINE_SNR,
+        min_fwhm: 1.2 * dx,
+        max_fwhm,
+        window: 400,
+    };
+    let peaks = find_peaks(&x, &smooth, &noise, &opt);
+
+    let pos_unit = match technique {
+        Technique::Raman => PosUnit::Shift,
+        _ => PosUnit::Nm,
+    };
+    let raman_area = d.raman.as_ref().filter(|r| r.present).map(|r| r.area);
+    let mut best: Vec<Option<Evidence>> = vec![None; CENTRES.len()];
+    for p in &peaks {
+        if let Some(r) = d.raman.as_ref().filter(|r| r.present)
+            && (p.x - r.observed).abs() < 3.0 * p.fwhm.max(dx)
+        {
+            continue; // the Raman line itself
+        }
+        if technique == Technique::Pl && exc.is_some_and(|e| p.x < e + 3.0) {
+            continue; // laser tail
+        }
+        let corrected = p.x - offset;
+        let hit = CENTRES
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.unit == pos_unit && c.visible_in(technique, exc) && !(c.only_77k && !cold)
+            })
+            .filter(|(_, c)| {
+                let (lo, hi) = c.window(temp);
+                corrected >= lo && corrected <= hi
+            })
+            .min_by(|(_, a), (_, b)| {
+                let da = (corrected - (a.window(temp).0 + a.window(temp).1) / 2.0).abs();
+                let db = (corrected - (b.window(temp).0 + b.window(temp).1) / 2.0).abs();
+                da.total_cmp(&db)
+            });
+        if let Some((i, c)) = hit
+            && best[i].as_ref().is_none_or(|e| e.snr < p.snr)
+        {
+            best[i] = Some(Evidence {
+                centre: c.name.to_string(),
+                expected: c.position,
+                observed: p.x,
+                unit: pos_unit,
+                snr: p.snr,
+                strength: p.prominence,
+                intensity_rel_raman: raman_area.map(|a| p.area / a),
+                indicates: c.indicates,
+            });
+        }
+    }
+    d.evidence = best.into_iter().flatten().collect();
+    d.quality = d.quality.judge();
+    d
+}

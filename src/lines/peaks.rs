@@ -1,0 +1,164 @@
+//! A peak finder in the manner of scipy's `find_peaks`: local maxima, their topographic
+//! prominence and width at half prominence, and a signal-to-noise ratio against the local
+//! noise (robust sigma of first differences in the surrounding block).
+
+use crate::preprocess::despike::noise_sigma;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Peak {
+    pub index: usize,
+    /// Sub-sample position (parabola through the top three points).
+    pub x: f64,
+    pub height: f64,
+    pub prominence: f64,
+    /// Full width at half prominence, x units.
+    pub fwhm: f64,
+    /// Area estimate: prominence * fwhm * 1.0645 (Gaussian), y units times x units.
+    pub area: f64,
+    pub snr: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PeakOptions {
+    pub min_snr: f64,
+    /// Widths outside [min_fwhm, max_fwhm] (x units) are not lines.
+    pub min_fwhm: f64,
+    pub max_fwhm: f64,
+    /// Points on each side searched for the prominence bases.
+    pub window: usize,
+}
+
+/// Block length for local noise estimates.
+const NOISE_BLOCK: usize = 64;
+
+/// Local noise for every block of NOISE_BLOCK points (robust sigma of differences).
+pub fn block_noise(y: &[f64]) -> Vec<f64> {
+    let global = noise_sigma(y);
+    y.chunks(NOISE_BLOCK)
+        .map(|b| if b.len() >= 8 { noise_sigma(b) } else { global })
+        .map(|s| {
+            if s > 0.0 {
+                s
+            } else {
+                global.max(f64::MIN_POSITIVE)
+            }
+        })
+        .collect()
+}
+
+pub fn find_peaks(x: &[f64], y: &[f64], noise: &[f64], opt: &PeakOptions) -> Vec<Peak> {
+    let n = y.len();
+    let mut out = Vec::new();
+    if n < 5 {
+        return out;
+    }
+    let mut i = 1;
+    while i + 1 < n {
+        if !(y[i] > y[i - 1]) {
+            i += 1;
+            continue;
+        }
+        // plateau: find its end
+        let mut j = i;
+        while j + 1 < n && y[j + 1] == y[i] {
+            j += 1;
+        }
+        if j + 1 >= n || y[j + 1] > y[i] {
+            i = j + 1;
+            continue;
+        }
+        let peak = (i + j) / 2;
+        if let Some(p) = measure(x, y, peak, noise, opt) {
+            out.push(p);
+        }
+        i = j + 1;
+    }
+    out
+}
+
+fn measure(x: &[f64], y: &[f64], i: usize, noise: &[f64], opt: &PeakOptions) -> Option<Peak> {
+    let n = y.len();
+    let top = y[i];
+    let lo_lim = i.saturating_sub(opt.window);
+    let hi_lim = (i + opt.window).min(n - 1);
+    let mut left_min = top;
+    let mut k = i;
+    while k > lo_lim {
+        k -= 1;
+        if y[k] > top {
+            break;
+        }
+        left_min = left_min.min(y[k]);
+    }
+    let mut right_min = top;
+    let mut k = i;
+    while k < hi_lim {
+        k += 1;
+        if y[k] > top {
+            break;
+        }
+        right_min = right_min.min(y[k]);
+    }
+    let prominence = top - left_min.max(right_min);
+    let sigma = noise[i / NOISE_BLOCK];
+    let snr = prominence / sigma;
+    if snr < opt.min_snr {
+        return None;
+    }
+    let (lo, hi) = crossings(x, |k| y[k], i, top - prominence / 2.0);
+    let fwhm = hi - lo;
+    if fwhm < opt.min_fwhm || fwhm > opt.max_fwhm {
+        return None;
+    }
+    let xv = vertex(x, y, i);
+    Some(Peak {
+        index: i,
+        x: xv,
+        height: top,
+        prominence,
+        fwhm,
+        area: prominence * fwhm * 1.0645,
+        snr,
+    })
+}
+
+/// Sub-sample position of the maximum at `i`: the vertex of the parabola through the three
+/// points around it (or x[i] at an edge or when the points do not curve down).
+pub fn vertex(x: &[f64], y: &[f64], i: usize) -> f64 {
+    if i == 0 || i + 1 >= x.len() {
+        return x[i];
+    }
+    let (x0, x1, x2) = (x[i - 1], x[i], x[i + 1]);
+    let (y0, y1, y2) = (y[i - 1], y[i], y[i + 1]);
+    let d = (x0 - x1) * (x0 - x2) * (x1 - x2);
+    let a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / d;
+    let b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / d;
+    let v = -b / (2.0 * a);
+    if a < 0.0 && v.is_finite() && v > x0 && v < x2 {
+        v
+    } else {
+        x1
+    }
+}
+
+/// Where the signal `f` first drops to `level` walking left and right from `i`, interpolated
+/// between samples (the data edge when it never does).
+pub fn crossings(x: &[f64], f: impl Fn(usize) -> f64, i: usize, level: f64) -> (f64, f64) {
+    let walk = |step: isize| -> f64 {
+        let mut a = i as isize;
+        loop {
+            let b = a + step;
+            if b < 0 || b as usize >= x.len() {
+                return x[a as usize];
+            }
+            let (ya, yb) = (f(a as usize), f(b as usize));
+            if yb <= level {
+                let t = (ya - level) / (ya - yb);
+                return x[a as usize] + t * (x[b as usize] - x[a as usize]);
+            }
+            a = b;
+        }
+    };
+    (walk(-1), walk(1))
+}
