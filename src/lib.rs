@@ -4,4 +4,5 @@
 
 pub mod lines;
 pub mod preprocess;
+pub mod simulate;
 pub mod spectrum;

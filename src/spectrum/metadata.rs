@@ -177,7 +177,12 @@ impl Metadata {
             Key::Instrument if !v.is_empty() => self.instrument = Some(v.to_string()),
             Key::Title if !v.is_empty() => self.title = Some(v.to_string()),
             Key::Simulated => {
-                self.simulated = matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "1")
+                let word = v
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                self.simulated = matches!(word.as_str(), "true" | "yes" | "1")
             }
             Key::XUnit | Key::YUnit => {}
             _ => {

@@ -14,8 +14,26 @@ pub enum Token {
     Dup(u32),
 }
 
+/// Whether a table uses the compressed forms: any SQZ, DIF or DUP character other than `E`/`e`
+/// (which AFFN also uses for exponents). In a compressed table `E`/`e` is SQZ; otherwise it is
+/// an exponent.
+pub fn is_compressed<'a>(lines: impl IntoIterator<Item = &'a str>) -> bool {
+    lines.into_iter().any(|l| {
+        l.bytes().any(|b| {
+            matches!(b, b'@' | b'A'..=b'I' | b'a'..=b'i' | b'%' | b'J'..=b'R' | b'j'..=b'r' | b'S'..=b'Z' | b's')
+                && b != b'E'
+                && b != b'e'
+        })
+    })
+}
+
 /// Tokenise one data line; `buf` is scratch space reused between lines.
-pub fn tokenize(line: &str, buf: &mut String, out: &mut Vec<Token>) -> Result<(), String> {
+pub fn tokenize(
+    line: &str,
+    compressed: bool,
+    buf: &mut String,
+    out: &mut Vec<Token>,
+) -> Result<(), String> {
     out.clear();
     let bytes = line.as_bytes();
     let mut i = 0;
@@ -66,7 +84,8 @@ pub fn tokenize(line: &str, buf: &mut String, out: &mut Vec<Token>) -> Result<()
             if b.is_ascii_digit() || b == b'.' {
                 buf.push(b as char);
                 i += 1;
-            } else if affn && (b == b'E' || b == b'e') && is_exponent(bytes, i, buf) {
+            } else if affn && !compressed && (b == b'E' || b == b'e') && is_exponent(bytes, i, buf)
+            {
                 buf.push('e');
                 i += 1;
                 if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {
@@ -105,15 +124,15 @@ pub fn tokenize(line: &str, buf: &mut String, out: &mut Vec<Token>) -> Result<()
     Ok(())
 }
 
-/// `E`/`e` inside an AFFN number is an exponent (not SQZ 5/-5) when the number so far has a
-/// digit and either a decimal point or an explicit exponent sign follows: `1.5E2`, `1E+02`.
+/// `E`/`e` inside an uncompressed AFFN number is an exponent when the number so far has a digit
+/// and a digit or a signed digit follows: `1.5E2`, `1E+02`.
 fn is_exponent(bytes: &[u8], i: usize, so_far: &str) -> bool {
     let has_digit = so_far.bytes().any(|b| b.is_ascii_digit());
     let next = bytes.get(i + 1).copied();
     let signed = matches!(next, Some(b'+') | Some(b'-'))
         && bytes.get(i + 2).is_some_and(|b| b.is_ascii_digit());
     let digit_next = next.is_some_and(|b| b.is_ascii_digit());
-    has_digit && !so_far.contains('e') && (signed || (so_far.contains('.') && digit_next))
+    has_digit && !so_far.contains('e') && (signed || digit_next)
 }
 
 #[cfg(test)]
@@ -122,7 +141,7 @@ mod tests {
 
     fn toks(s: &str) -> Vec<Token> {
         let mut out = Vec::new();
-        tokenize(s, &mut String::new(), &mut out).unwrap();
+        tokenize(s, is_compressed([s]), &mut String::new(), &mut out).unwrap();
         out
     }
 
@@ -170,16 +189,22 @@ mod tests {
                 Dup(9)
             ]
         );
-        assert_eq!(toks("5000E12"), vec![Abs(5000.0), Abs(512.0)]);
+        assert_eq!(toks("5000E12J"), vec![Abs(5000.0), Abs(512.0), Dif(1.0)]);
+        assert_eq!(toks("5000E12"), vec![Abs(5000e12)]);
+        assert_eq!(
+            toks("2043.05E49100J"),
+            vec![Abs(2043.05), Abs(549100.0), Dif(1.0)]
+        );
+        assert_eq!(toks("100 1.5E2"), vec![Abs(100.0), Abs(150.0)]);
     }
 
     #[test]
     fn garbage_is_an_error() {
         let mut out = Vec::new();
-        assert!(tokenize("12 A1 ?", &mut String::new(), &mut out).is_err());
-        assert!(tokenize("12 A1 !", &mut String::new(), &mut out).is_err());
-        assert!(tokenize("12 +", &mut String::new(), &mut out).is_err());
-        assert!(tokenize("12 ..", &mut String::new(), &mut out).is_err());
-        assert!(tokenize("12 é", &mut String::new(), &mut out).is_err());
+        assert!(tokenize("12 A1 ?", true, &mut String::new(), &mut out).is_err());
+        assert!(tokenize("12 A1 !", true, &mut String::new(), &mut out).is_err());
+        assert!(tokenize("12 +", true, &mut String::new(), &mut out).is_err());
+        assert!(tokenize("12 ..", true, &mut String::new(), &mut out).is_err());
+        assert!(tokenize("12 é", true, &mut String::new(), &mut out).is_err());
     }
 }

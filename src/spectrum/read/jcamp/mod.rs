@@ -262,8 +262,9 @@ fn decode_xppyy(
     let mut toks = Vec::new();
     let mut buf = String::new();
     let mut last_was_dif = false;
+    let compressed = asdf::is_compressed(data.iter().map(|d| d.1));
     for &(lineno, text) in data {
-        asdf::tokenize(text, &mut buf, &mut toks)
+        asdf::tokenize(text, compressed, &mut buf, &mut toks)
             .map_err(|m| (Some(lineno), ReadErrorKind::Syntax(m)))?;
         let Some((&first, rest)) = toks.split_first() else {
             continue;
