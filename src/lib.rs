@@ -2,7 +2,12 @@
 //! optical spectra. Data flow one way:
 //! bytes -> [`spectrum::Spectrum`] -> [`preprocess::Prepared`] -> evidence ([`lines`]) -> verdict.
 
+// `!(a > b)` is how this crate says "not greater, or NaN": keep it.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+pub mod inspect;
 pub mod lines;
+pub mod plot;
 pub mod preprocess;
 pub mod simulate;
 pub mod spectrum;

@@ -11,7 +11,7 @@ use super::ftir::{FtirTyping, analyse};
 use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
-use crate::preprocess::despike::{despike, noise_sigma};
+use crate::preprocess::despike::{despike, median_in_place, noise_sigma};
 use crate::preprocess::savgol::savgol;
 use crate::preprocess::{RamanLine, find_raman_line};
 use crate::spectrum::{Spectrum, Technique, XUnit};
@@ -22,9 +22,6 @@ pub const MIN_LINE_SNR: f64 = 6.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Detection {
-    pub technique: Option<Technique>,
-    pub excitation_nm: Option<f64>,
-    pub temperature_k: Option<f64>,
     /// The diamond Raman line (PL and Raman spectra covering it).
     pub raman: Option<RamanLine>,
     /// Whether the spectrum shows diamond: the Raman line (PL, Raman) or the two-phonon band
@@ -41,9 +38,6 @@ pub fn detect(s: &Spectrum) -> Detection {
     let exc = s.meta.excitation_nm;
     let temp = s.meta.temperature_k;
     let mut d = Detection {
-        technique,
-        excitation_nm: exc,
-        temperature_k: temp,
         raman: None,
         diamond: None,
         evidence: Vec::new(),
@@ -76,7 +70,9 @@ pub fn detect(s: &Spectrum) -> Detection {
     if technique == Technique::Ftir {
         match analyse(&x, &y) {
             Some((typing, ev)) => {
-                d.quality.snr = typing.two_phonon_snr;
+                // Signal quality is the spectrum's dynamic range over its noise, so that a
+                // clean spectrum without a two-phonon band (a simulant) stays usable.
+                d.quality.snr = typing.two_phonon_snr.max(dynamic_range(&y));
                 d.diamond =
                     Some(typing.two_phonon_snr >= MIN_LINE_SNR && typing.two_phonon_raw > 0.0);
                 d.evidence = ev;
@@ -96,15 +92,9 @@ pub fn detect(s: &Spectrum) -> Detection {
         d.raman = find_raman_line(&x, &y, &unit, exc);
         d.diamond = d.raman.as_ref().map(|r| r.present);
     }
-    let sigma = noise_sigma(&y).max(f64::MIN_POSITIVE);
-    let median = {
-        let mut v = y.clone();
-        crate::preprocess::despike::median_in_place(&mut v)
-    };
-    let max = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     d.quality.snr = match &d.raman {
         Some(r) if r.present => r.snr,
-        _ => (max - median) / sigma,
+        _ => dynamic_range(&y),
     };
 
     // Calibration: shift every position by the Raman line's offset (in this unit).
@@ -151,7 +141,7 @@ pub fn detect(s: &Spectrum) -> Detection {
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                c.unit == pos_unit && c.visible_in(technique, exc) && !(c.only_77k && !cold)
+                c.unit == pos_unit && c.visible_in(technique, exc) && (cold || !c.only_77k)
             })
             .filter(|(_, c)| {
                 let (lo, hi) = c.window(temp);
@@ -180,4 +170,13 @@ pub fn detect(s: &Spectrum) -> Detection {
     d.evidence = best.into_iter().flatten().collect();
     d.quality = d.quality.judge();
     d
+}
+
+/// (max - median) over the robust noise: how far the signal stands above its noise.
+fn dynamic_range(y: &[f64]) -> f64 {
+    let sigma = noise_sigma(y).max(f64::MIN_POSITIVE);
+    let mut v = y.to_vec();
+    let median = median_in_place(&mut v);
+    let max = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (max - median) / sigma
 }

@@ -168,12 +168,12 @@ pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
     if is_ia && platelets >= 2.0 * TYPE_II_MAX_N {
         add("platelets", 1365.0, platelets);
     }
-    if diamond_type == "Ib" {
-        add(
-            "C-centre",
-            c1344.map_or(1344.0, |p| p.1),
-            val(c1344).max(c1130),
-        );
+    // The sharp 1344 cm^-1 line of single nitrogen marks HPHT growth whatever the type says
+    // (mixed Ib/IaA stones exist).
+    if let Some((h, at)) = present(c1344) {
+        add("C-centre", at, h);
+    } else if diamond_type == "Ib" {
+        add("C-centre", 1344.0, c1130);
     }
     for (name, o) in [("boron", boron), ("H 3107", h3107), ("H 3123", h3123)] {
         if let Some((h, at)) = present(o) {

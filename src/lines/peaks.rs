@@ -107,6 +107,9 @@ fn measure(x: &[f64], y: &[f64], i: usize, noise: &[f64], opt: &PeakOptions) -> 
         return None;
     }
     let (lo, hi) = crossings(x, |k| y[k], i, top - prominence / 2.0);
+    if lo <= x[0] || hi >= x[n - 1] {
+        return None; // runs into the edge of the data: not a measurable line
+    }
     let fwhm = hi - lo;
     if fwhm < opt.min_fwhm || fwhm > opt.max_fwhm {
         return None;

@@ -15,9 +15,10 @@ const SEARCH: f64 = 25.0;
 /// Flanks for the local baseline and noise, cm^-1 from the expected line.
 const FLANK_IN: f64 = 30.0;
 const FLANK_OUT: f64 = 60.0;
+const NOISE_WINDOW: f64 = 200.0;
 /// A line is present when its height exceeds this many noise units and it is narrow.
-pub const MIN_SNR: f64 = 5.0;
-const MAX_FWHM_CM: f64 = 25.0;
+pub const MIN_SNR: f64 = 6.0;
+const MAX_FWHM_CM: f64 = 40.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RamanLine {
@@ -53,30 +54,30 @@ pub fn find_raman_line(
     unit: &XUnit,
     excitation_nm: Option<f64>,
 ) -> Option<RamanLine> {
-    let shift: Vec<(usize, f64)> = x
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &v)| {
-            to_shift(v, unit, excitation_nm).map(|s| (i, s - DIAMOND_RAMAN_SHIFT))
-        })
-        .filter(|(_, d)| d.abs() <= FLANK_OUT)
+    let sh = |v: f64| to_shift(v, unit, excitation_nm);
+    sh(x[0])?;
+    // Shift rises with x in every unit handled here, so windows are index ranges.
+    let first_at =
+        |d: f64| x.partition_point(|&v| sh(v).is_some_and(|s| s - DIAMOND_RAMAN_SHIFT < d));
+    // Windows widen on coarse detectors so that each holds a few pixels.
+    let near = first_at(0.0).min(x.len() - 1);
+    let dx = match (near.checked_sub(1), sh(x[near])) {
+        (Some(p), Some(b)) => (b - sh(x[p])?).abs(),
+        _ => 0.0,
+    };
+    let search_w = SEARCH.max(3.0 * dx);
+    let flank_in = FLANK_IN.max(search_w + dx);
+    let flank_out = FLANK_OUT.max(flank_in + 4.0 * dx);
+    let (s0, s1) = (first_at(-search_w), first_at(search_w + 1e-9));
+    let (l0, l1) = (first_at(-flank_out), first_at(-flank_in));
+    let (r0, r1) = (first_at(flank_in + 1e-9), first_at(flank_out + 1e-9));
+    let search: Vec<usize> = (s0..s1).collect();
+    let left: Vec<usize> = (l0..l1).collect();
+    let right: Vec<usize> = (r0..r1).collect();
+    let shift: Vec<(usize, f64)> = (l0..r1)
+        .filter_map(|i| sh(x[i]).map(|s| (i, s - DIAMOND_RAMAN_SHIFT)))
         .collect();
-    let search: Vec<usize> = shift
-        .iter()
-        .filter(|(_, d)| d.abs() <= SEARCH)
-        .map(|p| p.0)
-        .collect();
-    let left: Vec<usize> = shift
-        .iter()
-        .filter(|(_, d)| *d < -FLANK_IN)
-        .map(|p| p.0)
-        .collect();
-    let right: Vec<usize> = shift
-        .iter()
-        .filter(|(_, d)| *d > FLANK_IN)
-        .map(|p| p.0)
-        .collect();
-    if search.len() < 5 || left.len() < 2 || right.len() < 2 {
+    if search.len() < 3 || left.is_empty() || right.is_empty() {
         return None;
     }
     let expected = match unit {
@@ -93,19 +94,14 @@ pub fn find_raman_line(
     let (xl, yl) = (med(&left, &|i| x[i]), med(&left, &|i| y[i]));
     let (xr, yr) = (med(&right, &|i| x[i]), med(&right, &|i| y[i]));
     let base = |xv: f64| yl + (yr - yl) * (xv - xl) / (xr - xl);
-    let flank_y: Vec<f64> = left
-        .iter()
-        .chain(&right)
-        .map(|&i| y[i] - base(x[i]))
-        .collect();
-    let sigma = {
-        let s = noise_sigma(&flank_y);
-        if s > 0.0 {
-            s
-        } else {
-            1e-12_f64.max(flank_y.iter().map(|v| v.abs()).fold(0.0, f64::max) * 1e-3)
-        }
-    };
+    // Noise from first differences over a wide window (+-200 cm^-1): robust to the background's
+    // slope and to the few lines in it, and not fooled by a handful of flank points.
+    let (w0, w1) = (
+        first_at(-NOISE_WINDOW.max(flank_out)),
+        first_at(NOISE_WINDOW.max(flank_out)),
+    );
+    let wide = &y[w0..w1];
+    let sigma = noise_sigma(wide).max(f64::MIN_POSITIVE);
     let &peak = search
         .iter()
         .max_by(|&&a, &&b| (y[a] - base(x[a])).total_cmp(&(y[b] - base(x[b]))))?;

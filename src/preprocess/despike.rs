@@ -1,7 +1,8 @@
 //! Cosmic-ray removal. A cosmic ray lights one or two pixels; a real line, even a 77 K
 //! zero-phonon line, spreads over more. A point (or pair of points) is a spike when it stands
-//! more than `threshold` robust noise units above the local median and its outer neighbours
-//! reach less than half its height: a feature narrower than about two pixels at half maximum.
+//! more than `threshold` robust noise units above the local median and its neighbours reach
+//! less than 30% of its height (20% outside a pair): narrower than any line a spectrometer
+//! can resolve, since its resolution spans at least two to three pixels.
 //! Spikes are replaced by linear interpolation between those neighbours.
 //!
 //! The robust noise is 1.4826 * MAD(diff(y)) / sqrt(2), which ignores slow backgrounds.
@@ -56,7 +57,7 @@ pub fn despike(y: &mut [f64], threshold: f64, half_window: usize) -> usize {
         let base = median_in_place(&mut win);
         // single pixel
         let h = y[k] - base;
-        if h > threshold * sigma && y[k - 1].max(y[k + 1]) - base < 0.5 * h {
+        if h > threshold * sigma && y[k - 1].max(y[k + 1]) - base < 0.3 * h {
             y[k] = 0.5 * (y[k - 1] + y[k + 1]);
             replaced += 1;
             k += 2;
@@ -65,7 +66,7 @@ pub fn despike(y: &mut [f64], threshold: f64, half_window: usize) -> usize {
         // two pixels
         if k + 2 < n {
             let h2 = y[k].min(y[k + 1]) - base;
-            if h2 > threshold * sigma && y[k - 1].max(y[k + 2]) - base < 0.5 * h2 {
+            if h2 > threshold * sigma && y[k - 1].max(y[k + 2]) - base < 0.2 * h2 {
                 let (a, b) = (y[k - 1], y[k + 2]);
                 y[k] = a + (b - a) / 3.0;
                 y[k + 1] = a + 2.0 * (b - a) / 3.0;

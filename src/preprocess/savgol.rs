@@ -36,12 +36,14 @@ fn gauss_solve(m: &mut [Vec<f64>], b: &mut [f64]) {
             .unwrap_or(col);
         m.swap(col, piv);
         b.swap(col, piv);
-        for r in col + 1..n {
-            let f = m[r][col] / m[col][col];
-            for c in col..n {
-                m[r][c] -= f * m[col][c];
+        let (top, rest) = m.split_at_mut(col + 1);
+        let pivot_row = &top[col];
+        for (k, row) in rest.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (v, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *v -= f * p;
             }
-            b[r] -= f * b[col];
+            b[col + 1 + k] -= f * b[col];
         }
     }
     for r in (0..n).rev() {

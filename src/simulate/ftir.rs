@@ -15,7 +15,7 @@ fn g(x: f64, c: f64, fwhm: f64) -> f64 {
 
 /// Intrinsic absorption shape (unscaled): two-phonon band 1500-2665 cm^-1, weak three-phonon.
 fn intrinsic_shape(k: f64) -> f64 {
-    const BANDS: [(f64, f64, f64); 9] = [
+    const BANDS: [(f64, f64, f64); 7] = [
         (1850.0, 90.0, 2.5),
         (1975.0, 45.0, 10.5),
         (2030.0, 40.0, 9.0),
@@ -23,15 +23,19 @@ fn intrinsic_shape(k: f64) -> f64 {
         (2270.0, 70.0, 8.0),
         (2450.0, 70.0, 5.0),
         (2570.0, 70.0, 3.0),
-        (3000.0, 300.0, 0.5),
-        (3700.0, 250.0, 0.25),
     ];
-    let edge = if k > 2665.0 && k < 2800.0 {
-        1.0 - (k - 2665.0) / 135.0
+    const THREE_PHONON: [(f64, f64, f64); 2] = [(3000.0, 300.0, 0.5), (3700.0, 250.0, 0.25)];
+    // The two-phonon band ends at twice the Raman frequency, 2665 cm^-1.
+    let edge = if k > 2665.0 {
+        (1.0 - (k - 2665.0) / 60.0).max(0.0)
     } else {
         1.0
     };
-    BANDS.iter().map(|&(c, w, h)| h * g(k, c, w)).sum::<f64>() * edge.max(0.0)
+    BANDS.iter().map(|&(c, w, h)| h * g(k, c, w)).sum::<f64>() * edge
+        + THREE_PHONON
+            .iter()
+            .map(|&(c, w, h)| h * g(k, c, w))
+            .sum::<f64>()
 }
 
 /// Absorption coefficient (cm^-1) of the intrinsic band, scaled to 12.3 at 1992 cm^-1.

@@ -8,6 +8,7 @@
 //! by a randomly drawn instrument (see [`pl`] and [`ftir`]). The simulator is deterministic:
 //! stone `i` of seed `s` is the same whatever else is simulated.
 
+pub mod archive;
 pub mod ftir;
 mod kinds;
 pub mod pl;

@@ -40,7 +40,12 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
     let cold = rng.gen_bool(0.8);
     let temperature = if cold { 77.0 } else { 295.0 };
     // Instrument: range, pixels, dispersion, resolution, calibration.
-    let start = excitation + rng.gen_range(4.0..12.0);
+    let start = excitation
+        + if excitation < 450.0 {
+            rng.gen_range(3.5..8.0)
+        } else {
+            rng.gen_range(4.0..12.0)
+        };
     let end = if excitation < 450.0 {
         rng.gen_range(640.0..760.0)
     } else if rng.gen_bool(0.6) {
@@ -58,7 +63,6 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
         rng.gen_range(0.3..0.9)
     };
     let cal_offset = rng.gen_range(-0.25..0.25);
-    let raman_height = log_uniform(rng, 800.0, 20000.0);
     let gain = rng.gen_range(0.8..2.0);
     let read_noise = rng.gen_range(3.0..15.0);
     let dark = rng.gen_range(100.0..600.0);
@@ -158,7 +162,7 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
 
     let normal = Normal::new(0.0, 1.0).expect("unit normal");
     let mut x = Vec::with_capacity(npix);
-    let mut y = Vec::with_capacity(npix);
+    let mut clean = Vec::with_capacity(npix);
     for p in 0..npix {
         let u = p as f64 / (npix - 1) as f64;
         let lam = start + (end - start) * (u + q * u * (1.0 - u));
@@ -173,11 +177,23 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
                     };
             }
         }
+        x.push(lam + cal_offset);
+        clean.push(v);
+    }
+    // Exposure: the operator (or auto-exposure) fills the detector to a fraction of its well;
+    // now and then too little (a noisy spectrum) or too much (saturated).
+    let vmax = clean.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+    let fill = match rng.gen_range(0.0..1.0) {
+        u if u < 0.03 => rng.gen_range(0.002..0.02),
+        u if u < 0.05 => rng.gen_range(1.2..3.0),
+        _ => rng.gen_range(0.15..0.85),
+    };
+    let raman_height = fill * (FULL_WELL - dark) / vmax;
+    let mut y = Vec::with_capacity(npix);
+    for v in &clean {
         let signal = v * raman_height;
         let sigma = (signal.max(0.0) * gain + read_noise * read_noise).sqrt();
-        let counts = dark + signal + sigma * normal.sample(rng);
-        x.push(lam + cal_offset);
-        y.push(counts);
+        y.push(dark + signal + sigma * normal.sample(rng));
     }
     // cosmic rays
     let n_rays = Poisson::new(0.7)
@@ -185,18 +201,10 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
         .unwrap_or(0);
     for _ in 0..n_rays {
         let i = rng.gen_range(1..npix - 2);
-        let h = raman_height * rng.gen_range(0.3..4.0);
+        let h = (FULL_WELL - dark) * rng.gen_range(0.02..0.5);
         y[i] += h;
         if rng.gen_bool(0.3) {
             y[i + 1] += h * rng.gen_range(0.5..1.0);
-        }
-    }
-    // saturation: now and then the exposure is too long for the brightest feature
-    if rng.gen_bool(0.02) {
-        let max = y.iter().copied().fold(0.0, f64::max);
-        let k = FULL_WELL * rng.gen_range(1.2..3.0) / max;
-        for v in y.iter_mut() {
-            *v *= k;
         }
     }
     for v in y.iter_mut() {
