@@ -113,11 +113,13 @@ pub fn detect(s: &Spectrum) -> Detection {
     let mut smooth = Vec::new();
     savgol(&y, 5, 2, &mut smooth);
     let noise = block_noise(&y);
+    // Prominence bases are sought within a few line widths, not across the whole spectrum.
+    let window = ((3.0 * max_fwhm / dx).ceil() as usize).clamp(8, 1000);
     let opt = PeakOptions {
         min_snr: MIN_LINE_SNR,
         min_fwhm: 1.2 * dx,
         max_fwhm,
-        window: 400,
+        window,
     };
     let peaks = find_peaks(&x, &smooth, &noise, &opt);
 

@@ -312,7 +312,7 @@ impl Kind {
             }
             Kind::HphtBoron => {
                 add(rng, &[(637.0, 3.5, 65.0, (0.01, 0.1), (0.01, 0.2), 0.2)]);
-                r.absorbers.boron = log_uniform(rng, 0.3, 10.0);
+                r.absorbers.boron = log_uniform(rng, 0.5, 10.0);
             }
             Kind::Cz => {
                 r.background = (

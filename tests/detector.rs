@@ -1,0 +1,209 @@
+//! The defect-line detector on spectra with known lines, on pure noise, and on the real FTIR
+//! spectra in ../shared/fixtures (skipped on a clone without them, required under CI).
+
+mod common;
+
+use diamond_screen::lines::{Indicates, detect};
+use diamond_screen::spectrum::{
+    Metadata, Spectrum, Technique, XUnit, YUnit, raman_line_nm, read_path,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+
+fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
+    (-0.5 * ((x - c) / (fwhm / 2.3548)).powi(2)).exp()
+}
+
+/// A 532 nm PL spectrum at 77 K: 2048 pixels over 540-900 nm, a background, noise, and the
+/// given lines (centre nm, height in counts). The diamond Raman line is included when `raman`.
+fn pl532(lines: &[(f64, f64)], raman: bool, seed: u64) -> Spectrum {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let noise = Normal::new(0.0, 1.0).unwrap();
+    let n = 2048;
+    let mut x = Vec::with_capacity(n);
+    let mut y = Vec::with_capacity(n);
+    for i in 0..n {
+        let l = 540.0 + 360.0 * i as f64 / (n - 1) as f64;
+        let mut v = 300.0 + 2000.0 * gauss(l, 650.0, 150.0);
+        if raman {
+            v += 3000.0 * gauss(l, raman_line_nm(532.0, 1332.5), 0.5);
+        }
+        for &(c, h) in lines {
+            v += h * gauss(l, c, 0.45);
+        }
+        x.push(l);
+        y.push(v + v.sqrt() * noise.sample(&mut rng));
+    }
+    Spectrum {
+        x,
+        y,
+        x_unit: XUnit::Nm,
+        y_unit: YUnit::Counts,
+        meta: Metadata {
+            technique: Some(Technique::Pl),
+            excitation_nm: Some(532.0),
+            temperature_k: Some(77.0),
+            ..Metadata::default()
+        },
+        source_descending: false,
+    }
+}
+
+#[test]
+fn known_lines_are_found_within_tolerance() {
+    // SiV-, NV0, NV-, GR1 and the Ni+ doublet, at strengths from weak to strong
+    let lines = [
+        (736.8, 1200.0),
+        (575.0, 1500.0),
+        (637.0, 1200.0),
+        (741.1, 1200.0),
+        (883.0, 500.0),
+        (884.7, 500.0),
+    ];
+    for seed in 0..10 {
+        let s = pl532(&lines, true, seed);
+        let d = detect(&s);
+        let raman = d.raman.as_ref().expect("Raman window in range");
+        assert!(raman.present, "seed {seed}: {raman:?}");
+        assert!(raman.offset_cm.abs() < 2.0, "{}", raman.offset_cm);
+        for (name, want) in [
+            ("SiV-", 736.8),
+            ("NV0", 575.0),
+            ("NV-", 637.0),
+            ("GR1", 741.1),
+            ("Ni+ 883", 883.0),
+            ("Ni+ 884.7", 884.7),
+        ] {
+            let e = d
+                .evidence
+                .iter()
+                .find(|e| e.centre == name)
+                .unwrap_or_else(|| panic!("seed {seed}: {name} not found in {:?}", d.evidence));
+            assert!(
+                (e.observed - want).abs() < 0.15,
+                "{name}: {} vs {want}",
+                e.observed
+            );
+            assert!(e.snr > 6.0);
+            assert!(e.intensity_rel_raman.is_some());
+        }
+        assert_eq!(
+            d.evidence.len(),
+            6,
+            "seed {seed}: extra lines {:?}",
+            d.evidence
+        );
+        assert!(d.quality.usable, "{:?}", d.quality);
+        assert!(d.evidence.iter().any(|e| e.indicates == Indicates::Cvd));
+    }
+}
+
+#[test]
+fn a_calibration_offset_is_corrected_by_the_raman_line() {
+    // Shift the whole axis by +0.4 nm: positions are matched after the Raman correction.
+    let mut s = pl532(&[(736.8, 500.0)], true, 3);
+    for v in s.x.iter_mut() {
+        *v += 0.4;
+    }
+    let d = detect(&s);
+    let r = d.raman.as_ref().unwrap();
+    assert!(r.present);
+    assert!(r.offset_cm > 8.0, "{}", r.offset_cm);
+    assert!(
+        d.evidence.iter().any(|e| e.centre == "SiV-"),
+        "{:?}",
+        d.evidence
+    );
+}
+
+#[test]
+fn no_line_is_reported_in_pure_noise() {
+    let noise = Normal::new(0.0, 1.0).unwrap();
+    for seed in 0..200u64 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let level = 10f64.powf(rng.gen_range(1.0..4.0));
+        let n = [1024, 2048, 3648][seed as usize % 3];
+        let x: Vec<f64> = (0..n)
+            .map(|i| 540.0 + 400.0 * i as f64 / (n - 1) as f64)
+            .collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|_| level + level.sqrt() * noise.sample(&mut rng))
+            .collect();
+        let s = Spectrum {
+            x,
+            y,
+            x_unit: XUnit::Nm,
+            y_unit: YUnit::Counts,
+            meta: Metadata {
+                technique: Some(Technique::Pl),
+                excitation_nm: Some(532.0),
+                temperature_k: Some(if seed % 2 == 0 { 77.0 } else { 295.0 }),
+                ..Metadata::default()
+            },
+            source_descending: false,
+        };
+        let d = detect(&s);
+        assert!(d.evidence.is_empty(), "seed {seed}: {:?}", d.evidence);
+        assert_eq!(
+            d.raman.as_ref().map(|r| r.present),
+            Some(false),
+            "seed {seed}"
+        );
+        assert_eq!(d.diamond, Some(false));
+    }
+}
+
+#[test]
+fn a_spectrum_without_technique_or_range_is_not_usable() {
+    let mut s = pl532(&[], true, 1);
+    s.meta.technique = None;
+    assert!(!detect(&s).quality.usable);
+    // 540-600 nm only: misses SiV, Ni, NE8...
+    let mut s = pl532(&[], true, 1);
+    let keep = s.x.partition_point(|&v| v < 600.0);
+    s.x.truncate(keep);
+    s.y.truncate(keep);
+    let d = detect(&s);
+    assert!(!d.quality.usable);
+    assert!(d.quality.missing.iter().any(|m| m == "SiV-"));
+}
+
+#[test]
+fn real_ftir_spectra_are_typed() {
+    let Some(dir) = common::shared_fixtures() else {
+        return;
+    };
+    for name in [
+        "natural_FN7112_map0001.csv",
+        "natural_FN7112_map0060.csv",
+        "natural_FN7114_map0004.csv",
+    ] {
+        let s = &read_path(&dir.join("ftir").join(name)).unwrap()[0];
+        let d = detect(s);
+        let t = d.ftir.as_ref().unwrap();
+        assert!(t.diamond_type.starts_with("Ia"), "{name}: {t:?}");
+        assert!(t.n_mean > 0.5, "{name}: {t:?}");
+        assert_eq!(d.diamond, Some(true));
+        assert!(
+            d.evidence
+                .iter()
+                .any(|e| e.centre == "A-centre" && e.indicates == Indicates::Natural),
+            "{name}"
+        );
+        assert!(d.quality.usable, "{name}: {:?}", d.quality);
+    }
+    for name in ["hpht_IIa_0001.csv", "hpht_IIa_0005.csv"] {
+        let s = &read_path(&dir.join("ftir").join(name)).unwrap()[0];
+        let d = detect(s);
+        let t = d.ftir.as_ref().unwrap();
+        assert_eq!(t.diamond_type, "IIa", "{name}: {t:?}");
+        assert!(
+            !d.evidence.iter().any(|e| e.indicates == Indicates::Natural),
+            "{name}: {:?}",
+            d.evidence
+        );
+        assert_eq!(d.diamond, Some(true));
+    }
+}
