@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use diamond_screen::inspect::inspect_path;
 use diamond_screen::lines::detect;
 use diamond_screen::plot::render_png;
-use diamond_screen::simulate::{Channel, archive::write_archive, write::Format};
+use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
 use diamond_screen::spectrum::{Spectrum, Technique, read_path};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,6 +92,11 @@ enum Command {
         /// Comma-separated: pl532, pl405, ftir
         #[arg(long, default_value = "pl532,pl405,ftir")]
         channels: String,
+        /// Comma-separated classes, taken in turn (natural_ia, natural_iia, cvd_as_grown,
+        /// cvd_hpht_treated, hpht_ni, hpht_low_n, hpht_boron, cz, moissanite, glass, corundum);
+        /// default: the standard mix, drawn at random.
+        #[arg(long)]
+        kinds: Option<String>,
     },
 }
 
@@ -159,6 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             format,
             channels,
+            kinds,
         } => {
             let Some(format) = Format::parse(&format) else {
                 bail!("unknown format {format:?} (csv, jcamp, json)")
@@ -170,7 +176,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .with_context(|| format!("unknown channel {c:?} (pl532, pl405, ftir)"))
                 })
                 .collect::<Result<_>>()?;
-            let files = write_archive(&out, stones, seed, &channels, format)?;
+            let kinds: Vec<Kind> = match kinds {
+                None => Vec::new(),
+                Some(k) => k
+                    .split(',')
+                    .map(|c| Kind::parse_subtype(c).with_context(|| format!("unknown class {c:?}")))
+                    .collect::<Result<_>>()?,
+            };
+            let files = write_archive(&out, stones, seed, &channels, &kinds, format)?;
             eprintln!(
                 "wrote {stones} simulated stones ({files} files) and labels.csv to {}",
                 out.display()

@@ -218,15 +218,13 @@ fn wrong_units_are_kept_or_reported_not_guessed() {
 #[test]
 fn mutated_files_never_panic() {
     let mut seeds: Vec<(String, Vec<u8>)> = Vec::new();
-    for dir in ["sample-spectra"] {
-        let path = common::project_dir().join(dir);
-        if let Ok(rd) = std::fs::read_dir(&path) {
-            for e in rd.flatten() {
-                seeds.push((
-                    e.file_name().to_string_lossy().into_owned(),
-                    std::fs::read(e.path()).unwrap(),
-                ));
-            }
+    for sub in ["csv", "jcamp", "json"] {
+        let path = common::project_dir().join("sample-spectra").join(sub);
+        for e in std::fs::read_dir(&path).unwrap().flatten() {
+            seeds.push((
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            ));
         }
     }
     if let Some(fx) = common::shared_fixtures() {

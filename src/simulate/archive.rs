@@ -2,7 +2,7 @@
 //! JSON) and `labels.csv` with `stone_id,truth,subtype`.
 
 use super::write::{Format, write_stone};
-use super::{Channel, simulate_stone};
+use super::{Channel, Kind, simulate_stone_from};
 use rayon::prelude::*;
 use std::io::Write as _;
 use std::path::Path;
@@ -13,13 +13,14 @@ pub fn write_archive(
     stones: u64,
     seed: u64,
     channels: &[Channel],
+    kinds: &[Kind],
     format: Format,
 ) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
     let rows: Vec<std::io::Result<(String, usize)>> = (0..stones)
         .into_par_iter()
         .map(|i| {
-            let stone = simulate_stone(seed, i, channels);
+            let stone = simulate_stone_from(seed, i, channels, kinds);
             let files = write_stone(dir, &stone, format)?;
             Ok((
                 format!(

@@ -15,14 +15,17 @@ fn g(x: f64, c: f64, fwhm: f64) -> f64 {
 
 /// Intrinsic absorption shape (unscaled): two-phonon band 1500-2665 cm^-1, weak three-phonon.
 fn intrinsic_shape(k: f64) -> f64 {
-    const BANDS: [(f64, f64, f64); 7] = [
-        (1850.0, 90.0, 2.5),
-        (1975.0, 45.0, 10.5),
-        (2030.0, 40.0, 9.0),
-        (2160.0, 70.0, 13.5),
-        (2270.0, 70.0, 8.0),
-        (2450.0, 70.0, 5.0),
-        (2570.0, 70.0, 3.0),
+    // Overlapping components give the smooth shape of the real band: a rise from ~1500,
+    // maxima near 1975, 2030 and 2160, a shoulder to 2450, and the end at 2665 cm^-1.
+    const BANDS: [(f64, f64, f64); 8] = [
+        (2120.0, 560.0, 6.0),
+        (1600.0, 200.0, 0.6),
+        (1850.0, 120.0, 1.5),
+        (1975.0, 45.0, 4.0),
+        (2030.0, 45.0, 4.0),
+        (2160.0, 70.0, 5.5),
+        (2450.0, 150.0, 1.5),
+        (2560.0, 100.0, 0.8),
     ];
     const THREE_PHONON: [(f64, f64, f64); 2] = [(3000.0, 300.0, 0.5), (3700.0, 250.0, 0.25)];
     // The two-phonon band ends at twice the Raman frequency, 2665 cm^-1.
@@ -112,7 +115,7 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe) -> Spectrum {
         }
         a += noise_level * noise.sample(rng);
         x.push(k);
-        y.push(a);
+        y.push((a * 1e6).round() / 1e6); // the 6 decimals an FTIR export carries
     }
     // OMNIC and most FTIR software list wavenumbers from high to low: the reader sorts.
     Spectrum {

@@ -65,8 +65,24 @@ pub fn stone_rng(seed: u64, index: u64) -> ChaCha8Rng {
 
 /// Simulate stone `index` of run `seed`, drawing its class from the standard mix.
 pub fn simulate_stone(seed: u64, index: u64, channels: &[Channel]) -> SimStone {
+    simulate_stone_from(seed, index, channels, &[])
+}
+
+/// As [`simulate_stone`], but with `kinds` non-empty stone `index` is of `kinds[index % len]`
+/// (for sample files and class-balanced sets).
+pub fn simulate_stone_from(
+    seed: u64,
+    index: u64,
+    channels: &[Channel],
+    kinds: &[Kind],
+) -> SimStone {
     let mut rng = stone_rng(seed, index);
-    let kind = Kind::draw(&mut rng);
+    let drawn = Kind::draw(&mut rng);
+    let kind = if kinds.is_empty() {
+        drawn
+    } else {
+        kinds[index as usize % kinds.len()]
+    };
     simulate_kind(&mut rng, format!("SIM{seed}-{index:06}"), kind, channels)
 }
 

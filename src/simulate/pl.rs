@@ -177,7 +177,7 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
                     };
             }
         }
-        x.push(lam + cal_offset);
+        x.push(((lam + cal_offset) * 1e4).round() / 1e4); // 4 decimals, as exports print
         clean.push(v);
     }
     // Exposure: the operator (or auto-exposure) fills the detector to a fraction of its well;

@@ -55,9 +55,16 @@ pub fn to_csv(s: &Spectrum) -> String {
     kv("y_unit", Some(s.y_unit.name().to_string()));
     let _ = writeln!(out, "x,y");
     for (x, y) in source_points(s) {
-        let _ = writeln!(out, "{x},{y}");
+        let _ = writeln!(out, "{},{y}", short(x));
     }
     out
+}
+
+/// At most 6 decimals, trailing zeros dropped (600.1230000000001 -> 600.123).
+fn short(v: f64) -> String {
+    let t = format!("{v:.6}");
+    let t = t.trim_end_matches('0');
+    t.trim_end_matches('.').to_string()
 }
 
 fn sqz(v: i64) -> String {

@@ -1,0 +1,157 @@
+//! The command line on every sample file and on the shared real fixtures: `inspect --json`
+//! prints the promised fields, `plot` writes a PNG, and an unreadable file exits 1 with the
+//! error on stderr.
+
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
+}
+
+fn spectrum_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(spectrum_files(&p));
+        } else if p.file_name().is_some_and(|n| {
+            n != "labels.csv" && n != "SOURCES.md" && n != "README.md" && n != "make.sh"
+        }) && p.extension().is_none_or(|x| x != "SPA")
+        {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn inspect_json(files: &[PathBuf]) -> Vec<Value> {
+    let out = bin()
+        .arg("inspect")
+        .arg("--json")
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const FIELDS: [&str; 12] = [
+    "file",
+    "stone_id",
+    "technique",
+    "excitation_nm",
+    "x_unit",
+    "points",
+    "x_first",
+    "x_last",
+    "y_first",
+    "y_last",
+    "raman",
+    "evidence",
+];
+
+#[test]
+fn inspect_every_sample_file() {
+    let files = spectrum_files(&common::project_dir().join("sample-spectra"));
+    assert_eq!(files.len(), 28, "{files:?}");
+    let records = inspect_json(&files);
+    // 12 csv + 12 jcamp + 4 json stones with 3 spectra each
+    assert_eq!(records.len(), 36);
+    for r in &records {
+        for f in FIELDS {
+            assert!(r.get(f).is_some(), "missing {f} in {r}");
+        }
+        assert_eq!(r["simulated"], Value::Bool(true), "{}", r["file"]);
+    }
+    // The CVD stone shows SiV- at 532 nm in every format
+    let siv = records
+        .iter()
+        .filter(|r| r["stone_id"] == "SIM103-000001" && r["excitation_nm"] == 532.0)
+        .filter(|r| {
+            r["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["centre"] == "SiV-")
+        })
+        .count();
+    assert_eq!(siv, 3);
+}
+
+#[test]
+fn inspect_every_shared_fixture() {
+    let Some(dir) = common::shared_fixtures() else {
+        return;
+    };
+    let files = spectrum_files(&dir);
+    assert_eq!(files.len(), 13, "{files:?}");
+    let records = inspect_json(&files);
+    assert_eq!(records.len(), 13);
+    let bruker = records
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().ends_with("BRUKER1.JCM"))
+        .unwrap();
+    assert_eq!(bruker["points"], 3735);
+    assert!((bruker["x_first"].as_f64().unwrap() - 4000.655017).abs() < 1e-6);
+    assert!((bruker["x_last"].as_f64().unwrap() - 400.1619262).abs() < 1e-6);
+    assert_eq!(bruker["technique"], "ftir");
+}
+
+#[test]
+fn plot_every_sample_and_fixture_file() {
+    let mut files = spectrum_files(&common::project_dir().join("sample-spectra"));
+    if let Some(dir) = common::shared_fixtures() {
+        files.extend(spectrum_files(&dir));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for (i, f) in files.iter().enumerate() {
+        let png = tmp.path().join(format!("{i}.png"));
+        let out = bin()
+            .arg("plot")
+            .arg(f)
+            .arg("-o")
+            .arg(&png)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            f.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&png).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", f.display());
+        assert!(
+            bytes.len() > 5_000,
+            "{}: suspiciously small picture",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn unreadable_file_exits_1_with_the_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "1,2\n3,x\n").unwrap();
+    let good = common::project_dir().join("sample-spectra/csv/SIM103-000000_ftir.csv");
+    let out = bin().arg("inspect").arg(&bad).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv:2"), "{err}");
+    // the good file was still inspected
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SIM103-000000"));
+}
