@@ -12,7 +12,12 @@ use std::hint::black_box;
 fn spectra() -> (Spectrum, Spectrum) {
     for i in 0.. {
         let mut rng = stone_rng(7, i);
-        let s = simulate_kind(&mut rng, format!("B{i}"), Kind::CvdAsGrown, &[Channel::Pl532, Channel::Ftir]);
+        let s = simulate_kind(
+            &mut rng,
+            format!("B{i}"),
+            Kind::CvdAsGrown,
+            &[Channel::Pl532, Channel::Ftir],
+        );
         let pl = &s.spectra[0].1;
         if pl.len() == 2048 {
             let mut ftir = s.spectra[1].1.clone();
@@ -30,12 +35,33 @@ fn pl_protocol() -> Protocol {
         name: "bench-pl532".into(),
         x_unit: XUnit::Nm,
         steps: vec![
-            Step::Crop { lo: 540.0, hi: 900.0 },
-            Step::Despike { threshold: 8.0, half_window: 3 },
-            Step::Resample { grid: Grid { start: 540.0, stop: 900.0, n: 2048 } },
-            Step::Smooth { window: 7, polyorder: 2 },
-            Step::Baseline { lam: 1e6, max_iter: 50, tol: 1e-3 },
-            Step::Normalise { method: NormMethod::RamanArea },
+            Step::Crop {
+                lo: 540.0,
+                hi: 900.0,
+            },
+            Step::Despike {
+                threshold: 8.0,
+                half_window: 3,
+            },
+            Step::Resample {
+                grid: Grid {
+                    start: 540.0,
+                    stop: 900.0,
+                    n: 2048,
+                },
+            },
+            Step::Smooth {
+                window: 7,
+                polyorder: 2,
+            },
+            Step::Baseline {
+                lam: 1e6,
+                max_iter: 50,
+                tol: 1e-3,
+            },
+            Step::Normalise {
+                method: NormMethod::RamanArea,
+            },
         ],
     }
 }
@@ -45,16 +71,24 @@ fn readers(c: &mut Criterion) {
     let mut g = c.benchmark_group("read");
     let csv = to_csv(&pl);
     g.throughput(Throughput::Bytes(csv.len() as u64));
-    g.bench_function("csv_2048", |b| b.iter(|| read_bytes("a.csv", black_box(csv.as_bytes())).unwrap()));
+    g.bench_function("csv_2048", |b| {
+        b.iter(|| read_bytes("a.csv", black_box(csv.as_bytes())).unwrap())
+    });
     let jdx = to_jcamp(&ftir);
     g.throughput(Throughput::Bytes(jdx.len() as u64));
-    g.bench_function("jcamp_difdup_2048", |b| b.iter(|| read_bytes("a.jdx", black_box(jdx.as_bytes())).unwrap()));
+    g.bench_function("jcamp_difdup_2048", |b| {
+        b.iter(|| read_bytes("a.jdx", black_box(jdx.as_bytes())).unwrap())
+    });
     let jdx_xy = to_jcamp(&pl);
     g.throughput(Throughput::Bytes(jdx_xy.len() as u64));
-    g.bench_function("jcamp_xypoints_2048", |b| b.iter(|| read_bytes("a.jdx", black_box(jdx_xy.as_bytes())).unwrap()));
+    g.bench_function("jcamp_xypoints_2048", |b| {
+        b.iter(|| read_bytes("a.jdx", black_box(jdx_xy.as_bytes())).unwrap())
+    });
     let json = serde_json::to_string(&to_json_stone("S", &[&pl])).unwrap();
     g.throughput(Throughput::Bytes(json.len() as u64));
-    g.bench_function("json_2048", |b| b.iter(|| read_bytes("a.json", black_box(json.as_bytes())).unwrap()));
+    g.bench_function("json_2048", |b| {
+        b.iter(|| read_bytes("a.json", black_box(json.as_bytes())).unwrap())
+    });
     g.finish();
 }
 
@@ -63,7 +97,9 @@ fn preprocessing(c: &mut Criterion) {
     let protocol = pl_protocol();
     let mut g = c.benchmark_group("preprocess");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("protocol_pl532_2048", |b| b.iter(|| protocol.prepare(black_box(&pl)).unwrap()));
+    g.bench_function("protocol_pl532_2048", |b| {
+        b.iter(|| protocol.prepare(black_box(&pl)).unwrap())
+    });
     g.bench_function("detect_pl532_2048", |b| b.iter(|| detect(black_box(&pl))));
     g.finish();
 }
