@@ -5,9 +5,17 @@
 // `!(a > b)` is how this crate says "not greater, or NaN": keep it.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod calibrate;
+pub mod channel;
+pub mod evaluate;
+pub mod featurize;
 pub mod inspect;
+pub mod labels;
 pub mod lines;
+pub mod model;
 pub mod plot;
 pub mod preprocess;
+pub mod screen;
 pub mod simulate;
 pub mod spectrum;
+pub mod verdict;

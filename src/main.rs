@@ -2,11 +2,18 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use diamond_screen::calibrate::calibrate;
+use diamond_screen::evaluate::evaluate;
+use diamond_screen::featurize::{featurize, write_features};
 use diamond_screen::inspect::inspect_path;
+use diamond_screen::labels::read_labels;
 use diamond_screen::lines::detect;
+use diamond_screen::model::{BackendChoice, Manifest, ModelSet, ModelSpec, backend};
 use diamond_screen::plot::render_png;
+use diamond_screen::screen::{Screener, files, group_files, plan_by_name};
 use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
 use diamond_screen::spectrum::{Spectrum, Technique, read_path};
+use diamond_screen::verdict::Verdict;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -54,6 +61,45 @@ impl Defaults {
     }
 }
 
+/// Where the models are and which inference backend runs them.
+#[derive(Args, Clone, Debug)]
+struct ModelOpts {
+    /// Folder of model packages (models/<id>/manifest.json + model.onnx).
+    #[arg(long, default_value = "models", env = "DIAMOND_SCREEN_MODELS")]
+    models: PathBuf,
+    /// auto (ONNX Runtime when its library is found, else tract), tract, or onnxruntime.
+    #[arg(long, default_value = "auto", env = "DIAMOND_SCREEN_BACKEND")]
+    backend: BackendChoice,
+    /// Path to libonnxruntime.so (else ORT_DYLIB_PATH, else the onnxruntime Python package).
+    #[arg(long, env = "DIAMOND_SCREEN_ORT_LIB")]
+    ort_lib: Option<PathBuf>,
+}
+
+impl ModelOpts {
+    fn load(&self) -> Result<ModelSet> {
+        let info = backend::init(self.backend, self.ort_lib.as_deref())?;
+        eprintln!("backend: {} ({})", info.kind.name(), info.reason);
+        let workers = rayon::current_num_threads();
+        Ok(ModelSet::load_dir(&self.models, workers)?)
+    }
+}
+
+/// Read and screen folders chunk by chunk (memory holds one chunk of stones).
+fn screen_paths(
+    screener: &Screener,
+    paths: &[PathBuf],
+    fill: &(dyn Fn(&mut Spectrum) + Sync),
+) -> Result<Vec<Verdict>> {
+    let plan = plan_by_name(files::expand(paths)?);
+    let mut out = Vec::with_capacity(plan.len());
+    for chunk in plan.chunks(2000) {
+        let chunk_paths: Vec<PathBuf> = chunk.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
+        let stones = group_files(&chunk_paths, fill);
+        out.extend(screener.screen(&stones));
+    }
+    Ok(out)
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print each spectrum's metadata, range, diamond Raman line and detected centres.
@@ -77,6 +123,46 @@ enum Command {
         panel_height: u32,
         #[command(flatten)]
         defaults: Defaults,
+    },
+    /// Feature matrices of a labelled folder through each model spec's protocol (for training).
+    Featurize {
+        /// Folder with spectra and labels.csv
+        dir: PathBuf,
+        /// Spec files (models/train/specs/*.json) or model manifests
+        #[arg(long, num_args = 1.., default_values = ["models/train/specs/pl532.json", "models/train/specs/pl405.json", "models/train/specs/ftir.json"])]
+        spec: Vec<PathBuf>,
+        /// Output folder: <channel>.npy, <channel>.csv, <channel>.columns.txt
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Screen files and folders: one JSON record per stone.
+    Screen {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        model: ModelOpts,
+        #[command(flatten)]
+        defaults: Defaults,
+    },
+    /// Screen a labelled folder and print the confusion matrix and ASSURE-style figures.
+    Evaluate {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        model: ModelOpts,
+    },
+    /// Set each model's pass threshold from a labelled calibration folder (written to manifests).
+    Calibrate {
+        dir: PathBuf,
+        /// Threshold = margin x the lowest p(synthetic) of a synthetic stone that clears every
+        /// other check (never above `cap`).
+        #[arg(long, default_value_t = 0.5)]
+        margin: f64,
+        #[arg(long, default_value_t = 0.5)]
+        cap: f64,
+        #[command(flatten)]
+        model: ModelOpts,
     },
     /// Write simulated stones (labelled SIMULATED) and labels.csv into a folder.
     Simulate {
@@ -156,6 +242,93 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let png = render_png(&panels, width, panel_height)?;
             std::fs::write(&output, png)
                 .with_context(|| format!("writing {}", output.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Featurize { dir, spec, out } => {
+            let labels = read_labels(&dir.join("labels.csv")).map_err(anyhow::Error::msg)?;
+            let stones = group_files(&files::expand(std::slice::from_ref(&dir))?, &|_| {});
+            std::fs::create_dir_all(&out)?;
+            for path in spec {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let spec: ModelSpec = serde_json::from_str(&text)
+                    .with_context(|| format!("parsing {}", path.display()))?;
+                spec.validate().map_err(anyhow::Error::msg)?;
+                let f = featurize(&stones, &labels, &spec);
+                let prefix = out.join(spec.channel.name());
+                write_features(&prefix, &f, &spec)?;
+                eprintln!(
+                    "{}: {} rows x {} features -> {}.npy ({} skipped)",
+                    spec.id,
+                    f.info.len(),
+                    f.n_features,
+                    prefix.display(),
+                    f.skipped.len()
+                );
+                for s in f.skipped.iter().take(5) {
+                    eprintln!("  skipped {s}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Screen {
+            paths,
+            model,
+            defaults,
+        } => {
+            let screener = Screener::new(model.load()?);
+            let verdicts = screen_paths(&screener, &paths, &|s| defaults.fill(s))?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut errors = false;
+            for v in &verdicts {
+                errors |= v.verdict == diamond_screen::verdict::VerdictKind::Error;
+                serde_json::to_writer(&mut out, v)?;
+                std::io::Write::write_all(&mut out, b"\n")?;
+            }
+            std::io::Write::flush(&mut out)?;
+            Ok(if errors {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Evaluate { dir, json, model } => {
+            let labels = read_labels(&dir.join("labels.csv")).map_err(anyhow::Error::msg)?;
+            let screener = Screener::new(model.load()?);
+            let t0 = std::time::Instant::now();
+            let verdicts = screen_paths(&screener, std::slice::from_ref(&dir), &|_| {})?;
+            let ev = evaluate(&verdicts, &labels, t0.elapsed().as_secs_f64());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&ev)?);
+            } else {
+                println!("{ev}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calibrate {
+            dir,
+            margin,
+            cap,
+            model,
+        } => {
+            let labels = read_labels(&dir.join("labels.csv")).map_err(anyhow::Error::msg)?;
+            let mut set = model.load()?;
+            // Screen with every model threshold open, then ask which synthetic stones cleared
+            // every other check.
+            for m in set.models.iter_mut() {
+                m.manifest.thresholds.p_synthetic_pass = 1.0;
+            }
+            let screener = Screener::new(set);
+            let verdicts = screen_paths(&screener, std::slice::from_ref(&dir), &|_| {})?;
+            let cal = calibrate(&verdicts, &labels, margin, cap, &dir.display().to_string());
+            for m in &screener.models.models {
+                let path = m.dir.join("manifest.json");
+                let mut man = Manifest::read(&path)?;
+                man.thresholds.p_synthetic_pass = cal.threshold;
+                man.thresholds.rule = cal.rule.clone();
+                std::fs::write(&path, serde_json::to_string_pretty(&man)? + "\n")?;
+            }
+            eprintln!("p_synthetic_pass = {:.6}: {}", cal.threshold, cal.rule);
             Ok(ExitCode::SUCCESS)
         }
         Command::Simulate {

@@ -92,10 +92,9 @@ pub fn detect(s: &Spectrum) -> Detection {
         d.raman = find_raman_line(&x, &y, &unit, exc);
         d.diamond = d.raman.as_ref().map(|r| r.present);
     }
-    d.quality.snr = match &d.raman {
-        Some(r) if r.present => r.snr,
-        _ => dynamic_range(&y),
-    };
+    // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
+    // strong fluorescence is a finding (`diamond`), not a bad measurement.
+    d.quality.snr = dynamic_range(&y);
 
     // Calibration: shift every position by the Raman line's offset (in this unit).
     let offset = match &d.raman {

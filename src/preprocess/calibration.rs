@@ -129,7 +129,13 @@ pub fn find_raman_line(
         let (a, b) = (w[0], w[1]);
         area += 0.5 * ((y[a] - base(x[a])) + (y[b] - base(x[b]))) * (x[b] - x[a]);
     }
-    let snr = h / sigma;
+    // A line stands out of its neighbourhood: its prominence within the search window (not only
+    // its height over a straight baseline, which a curved background would inflate) counts.
+    let (wa, wb) = (search[0], search[search.len() - 1]);
+    let left_min = y[wa..=peak].iter().copied().fold(f64::INFINITY, f64::min);
+    let right_min = y[peak..=wb].iter().copied().fold(f64::INFINITY, f64::min);
+    let prominence = y[peak] - left_min.max(right_min);
+    let snr = h.min(prominence) / sigma;
     let present = snr >= MIN_SNR && fwhm_cm.is_finite() && fwhm_cm <= MAX_FWHM_CM && area > 0.0;
     Some(RamanLine {
         present,

@@ -32,6 +32,9 @@ pub enum Step {
     Baseline { lam: f64, max_iter: usize, tol: f64 },
     /// Divide by a reference (Raman line area, two-phonon absorption, max, area).
     Normalise { method: NormMethod },
+    /// y <- asinh(y / scale): linear near zero, logarithmic for strong lines, so that a model
+    /// sees weak and strong centres on one scale.
+    Compress { scale: f64 },
 }
 
 /// A named list of steps applied after converting x to `x_unit`.
@@ -81,6 +84,9 @@ impl Protocol {
                     return bad(format!("savgol window {window} order {polyorder}"));
                 }
                 Step::Baseline { lam, .. } if !(lam > 0.0) => return bad(format!("lam {lam}")),
+                Step::Compress { scale } if !(scale > 0.0) => {
+                    return bad(format!("compress scale {scale}"));
+                }
                 Step::Despike { threshold, .. } if !(threshold > 0.0) => {
                     return bad(format!("despike threshold {threshold}"));
                 }
@@ -162,6 +168,11 @@ impl Protocol {
                         *v /= d;
                     }
                     p.norm_divisor = Some(d);
+                }
+                Step::Compress { scale } => {
+                    for v in y.iter_mut() {
+                        *v = (*v / scale).asinh();
+                    }
                 }
             }
         }

@@ -131,21 +131,22 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.subtype() == s.trim())
     }
 
-    /// The class mix of a simulated archive: mostly type Ia naturals, as in trade; enough of
-    /// every synthetic and simulant class to measure the rates that matter.
+    /// The class mix of a simulated archive or evaluation set.
     pub fn draw<R: Rng>(rng: &mut R) -> Kind {
+        // As in the ASSURE protocol: mostly naturals (98% of them type Ia), about 15%
+        // laboratory-grown and 15% simulants.
         const MIX: [(Kind, f64); 11] = [
-            (Kind::NaturalIa, 0.55),
-            (Kind::NaturalIIa, 0.07),
-            (Kind::CvdAsGrown, 0.08),
-            (Kind::CvdTreated, 0.07),
-            (Kind::HphtNi, 0.07),
-            (Kind::HphtLowN, 0.04),
-            (Kind::HphtBoron, 0.03),
-            (Kind::Cz, 0.03),
-            (Kind::Moissanite, 0.02),
-            (Kind::Glass, 0.02),
-            (Kind::Corundum, 0.02),
+            (Kind::NaturalIa, 0.686),
+            (Kind::NaturalIIa, 0.014),
+            (Kind::CvdAsGrown, 0.04),
+            (Kind::CvdTreated, 0.035),
+            (Kind::HphtNi, 0.04),
+            (Kind::HphtLowN, 0.02),
+            (Kind::HphtBoron, 0.015),
+            (Kind::Cz, 0.05),
+            (Kind::Moissanite, 0.04),
+            (Kind::Glass, 0.03),
+            (Kind::Corundum, 0.03),
         ];
         let mut u: f64 = rng.r#gen();
         for (k, p) in MIX {

@@ -19,34 +19,8 @@ pub use kinds::{Kind, Truth};
 use crate::spectrum::Spectrum;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
-/// A measurement channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Pl532,
-    Pl405,
-    Ftir,
-}
-
-impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::Pl532, Channel::Pl405, Channel::Ftir];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Channel::Pl532 => "pl532",
-            Channel::Pl405 => "pl405",
-            Channel::Ftir => "ftir",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Channel> {
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.name() == s.trim().to_ascii_lowercase())
-    }
-}
+pub use crate::channel::Channel;
 
 /// One simulated stone and its spectra.
 #[derive(Debug, Clone)]

@@ -184,8 +184,8 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
     // now and then too little (a noisy spectrum) or too much (saturated).
     let vmax = clean.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
     let fill = match rng.gen_range(0.0..1.0) {
-        u if u < 0.03 => rng.gen_range(0.002..0.02),
-        u if u < 0.05 => rng.gen_range(1.2..3.0),
+        u if u < 0.005 => rng.gen_range(0.002..0.02),
+        u if u < 0.01 => rng.gen_range(1.2..3.0),
         _ => rng.gen_range(0.15..0.85),
     };
     let raman_height = fill * (FULL_WELL - dark) / vmax;

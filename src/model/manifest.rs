@@ -1,0 +1,113 @@
+//! A model package: `models/<id>/model.onnx` and `manifest.json`. The manifest carries the spec
+//! (channel, protocol, features), the sha256 of the ONNX file, the input and output names and
+//! shapes, the class names, the decision thresholds, what it was trained on and how it scored.
+
+use super::spec::ModelSpec;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The classes every model outputs, in this order.
+pub const CLASSES: [&str; 4] = ["natural", "cvd", "hpht", "simulant"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// A stone passes only if this model's p(cvd) + p(hpht) is at or below this.
+    pub p_synthetic_pass: f64,
+    /// How the threshold was set (calibration set, margin).
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    #[serde(flatten)]
+    pub spec: ModelSpec,
+    pub sha256: String,
+    pub input_name: String,
+    /// `[-1, n_features]`: any batch size.
+    pub input_shape: Vec<i64>,
+    pub output_name: String,
+    pub classes: Vec<String>,
+    pub thresholds: Thresholds,
+    /// What the model was trained on ("simulated by diamond-screen simulate, seed ..., N stones").
+    pub training: serde_json::Value,
+    #[serde(default)]
+    pub evaluation: serde_json::Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{path}: {msg}")]
+    Io { path: PathBuf, msg: String },
+    #[error("{path}: invalid manifest: {msg}")]
+    Invalid { path: PathBuf, msg: String },
+    #[error("{path}: sha256 is {actual}, the manifest says {expected}")]
+    Checksum {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Manifest {
+    pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ManifestError::Io {
+            path: path.into(),
+            msg: e.to_string(),
+        })?;
+        let m: Manifest = serde_json::from_str(&text).map_err(|e| ManifestError::Invalid {
+            path: path.into(),
+            msg: e.to_string(),
+        })?;
+        m.check().map_err(|msg| ManifestError::Invalid {
+            path: path.into(),
+            msg,
+        })?;
+        Ok(m)
+    }
+
+    /// Internal consistency: spec valid, classes as expected, input shape = [-1, n_features].
+    pub fn check(&self) -> Result<(), String> {
+        self.spec.validate()?;
+        if self.classes != CLASSES {
+            return Err(format!("classes {:?}, expected {CLASSES:?}", self.classes));
+        }
+        let n = self.spec.n_features() as i64;
+        if self.input_shape.len() != 2 || self.input_shape[1] != n {
+            return Err(format!(
+                "input_shape {:?} does not fit {n} features",
+                self.input_shape
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.thresholds.p_synthetic_pass) {
+            return Err(format!(
+                "p_synthetic_pass {} is not a probability",
+                self.thresholds.p_synthetic_pass
+            ));
+        }
+        Ok(())
+    }
+
+    /// Read the ONNX file next to the manifest and verify its checksum.
+    pub fn read_onnx(&self, dir: &Path) -> Result<Vec<u8>, ManifestError> {
+        let path = dir.join("model.onnx");
+        let bytes = std::fs::read(&path).map_err(|e| ManifestError::Io {
+            path: path.clone(),
+            msg: e.to_string(),
+        })?;
+        let actual = sha256_hex(&bytes);
+        if actual != self.sha256 {
+            return Err(ManifestError::Checksum {
+                path,
+                expected: self.sha256.clone(),
+                actual,
+            });
+        }
+        Ok(bytes)
+    }
+}

@@ -1,0 +1,13 @@
+//! Models: specs (what a model sees), manifests (what a trained package promises), the
+//! inference backend (tract or ONNX Runtime through `ort`), session pools and the loaded set.
+
+pub mod backend;
+pub mod manifest;
+pub mod registry;
+pub mod runner;
+pub mod spec;
+
+pub use backend::{BackendChoice, BackendInfo, BackendKind};
+pub use manifest::{CLASSES, Manifest};
+pub use registry::{LoadedModel, ModelSet};
+pub use spec::{FeatureSpec, ModelSpec};

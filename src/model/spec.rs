@@ -1,0 +1,157 @@
+//! What a model sees: its channel, its preprocessing protocol, and which detector features are
+//! appended to the prepared spectrum. A spec is written by hand (models/train/specs/), used by
+//! `featurize` to make training data, and copied into the trained model's manifest, so training
+//! and serving compute features with this one implementation.
+
+use crate::channel::Channel;
+use crate::lines::Detection;
+use crate::preprocess::{PrepareError, Protocol};
+use crate::spectrum::Spectrum;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    /// Centres whose detection strength (log1p of SNR, 0 when not seen) is a feature, in order.
+    pub centres: Vec<String>,
+    /// Raman-line features: present, log1p(SNR), |calibration offset| / 10 cm^-1.
+    pub raman: bool,
+    /// FTIR typing features (asinh of the absorption coefficients).
+    pub ftir: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub id: String,
+    pub version: String,
+    pub channel: Channel,
+    pub protocol: Protocol,
+    pub features: FeatureSpec,
+}
+
+const FTIR_FEATURES: [&str; 10] = [
+    "ftir_two_phonon",
+    "ftir_n_mean",
+    "ftir_a_1282",
+    "ftir_b_1175",
+    "ftir_c_1344",
+    "ftir_c_1130",
+    "ftir_platelets",
+    "ftir_boron",
+    "ftir_h_3107",
+    "ftir_h_3123",
+];
+
+impl ModelSpec {
+    /// Check the spec once: a valid protocol that ends on a grid, known centres.
+    pub fn validate(&self) -> Result<(), String> {
+        self.protocol.validate().map_err(|e| e.to_string())?;
+        if self.protocol.grid().is_none() {
+            return Err(format!(
+                "{}: the protocol has no resample step, so no fixed input size",
+                self.id
+            ));
+        }
+        for c in &self.features.centres {
+            if crate::lines::table::by_name(c).is_none() {
+                return Err(format!("{}: unknown centre {c:?}", self.id));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.feature_names().len()
+    }
+
+    /// Names of the input columns, in order.
+    pub fn feature_names(&self) -> Vec<String> {
+        let grid = self.protocol.grid().map_or(0, |g| g.n);
+        let mut v: Vec<String> = (0..grid).map(|i| format!("grid_{i}")).collect();
+        v.push("coverage".into());
+        if self.features.raman {
+            v.extend(["raman_present", "raman_log_snr", "raman_offset"].map(String::from));
+        }
+        v.extend(self.features.centres.iter().map(|c| format!("centre_{c}")));
+        if self.features.ftir {
+            v.extend(FTIR_FEATURES.map(String::from));
+        }
+        v
+    }
+
+    /// Write the feature row of one spectrum (with its detection) into `row`
+    /// (`row.len() == n_features()`).
+    pub fn write_row(
+        &self,
+        s: &Spectrum,
+        det: &Detection,
+        row: &mut [f32],
+    ) -> Result<(), PrepareError> {
+        let p = self.protocol.prepare(s)?;
+        let grid = self.protocol.grid().map_or(0, |g| g.n);
+        if p.y.len() != grid {
+            return Err(PrepareError::Invalid(format!(
+                "{}: protocol gave {} values for a grid of {grid}",
+                self.id,
+                p.y.len()
+            )));
+        }
+        let mut k = 0;
+        let mut put = |v: f64| {
+            row[k] = if v.is_finite() {
+                v.clamp(-1e4, 1e4) as f32
+            } else {
+                0.0
+            };
+            k += 1;
+        };
+        for &v in &p.y {
+            put(v);
+        }
+        put(p.coverage);
+        if self.features.raman {
+            match det.raman.as_ref() {
+                Some(r) => {
+                    put(if r.present { 1.0 } else { 0.0 });
+                    put(r.snr.max(0.0).ln_1p());
+                    put(if r.present {
+                        r.offset_cm.abs() / 10.0
+                    } else {
+                        0.0
+                    });
+                }
+                None => (0..3).for_each(|_| put(0.0)),
+            }
+        }
+        for c in &self.features.centres {
+            let snr = det
+                .evidence
+                .iter()
+                .find(|e| &e.centre == c)
+                .map_or(0.0, |e| e.snr.max(0.0));
+            put(snr.ln_1p());
+        }
+        if self.features.ftir {
+            match det.ftir.as_ref() {
+                Some(t) => {
+                    for v in [
+                        t.two_phonon_snr.max(0.0).ln_1p(),
+                        t.n_mean,
+                        t.a_1282,
+                        t.b_1175,
+                        t.c_1344,
+                        t.c_1130,
+                        t.platelets_1365,
+                        t.boron_2802,
+                        t.h_3107,
+                        t.h_3123,
+                    ] {
+                        put(v.asinh());
+                    }
+                }
+                None => (0..FTIR_FEATURES.len()).for_each(|_| put(0.0)),
+            }
+        }
+        debug_assert_eq!(k, row.len());
+        Ok(())
+    }
+}

@@ -1,0 +1,91 @@
+//! Grouping spectra into stones: by the stone id in the metadata, else the file name up to its
+//! first `_` (the readers fill that in). Files that cannot be read still belong to a stone (by
+//! file name) so that the stone gets an error record.
+
+use crate::spectrum::{Spectrum, read_path};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone)]
+pub struct SpectrumInput {
+    pub file: String,
+    pub spectrum: Spectrum,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StoneInput {
+    pub id: String,
+    pub spectra: Vec<SpectrumInput>,
+    /// Read errors of this stone's files.
+    pub errors: Vec<String>,
+}
+
+/// The stone id a file name gives: the stem up to the first `_`.
+pub fn stone_id_from_path(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    stem.split('_').next().unwrap_or_default().to_string()
+}
+
+/// Read files and group them into stones (sorted by stone id). `fill` supplies metadata a file
+/// lacks (command-line defaults).
+pub fn group_files(
+    paths: &[std::path::PathBuf],
+    fill: &(dyn Fn(&mut Spectrum) + Sync),
+) -> Vec<StoneInput> {
+    use rayon::prelude::*;
+    let read: Vec<(String, Result<Vec<Spectrum>, String>)> = paths
+        .par_iter()
+        .map(|p| {
+            let file = p.display().to_string();
+            let r = read_path(p).map_err(|e| e.to_string()).map(|mut v| {
+                v.iter_mut().for_each(fill);
+                v
+            });
+            (file, r)
+        })
+        .collect();
+    let mut stones: BTreeMap<String, StoneInput> = BTreeMap::new();
+    for ((file, r), path) in read.into_iter().zip(paths) {
+        match r {
+            Ok(spectra) => {
+                for s in spectra {
+                    let id = s
+                        .meta
+                        .stone_id
+                        .clone()
+                        .unwrap_or_else(|| stone_id_from_path(path));
+                    let st = stones.entry(id.clone()).or_insert_with(|| StoneInput {
+                        id,
+                        ..Default::default()
+                    });
+                    st.spectra.push(SpectrumInput {
+                        file: file.clone(),
+                        spectrum: s,
+                    });
+                }
+            }
+            Err(e) => {
+                let id = stone_id_from_path(path);
+                let st = stones.entry(id.clone()).or_insert_with(|| StoneInput {
+                    id,
+                    ..Default::default()
+                });
+                st.errors.push(e);
+            }
+        }
+    }
+    stones.into_values().collect()
+}
+
+/// Plan a large run: paths grouped by the stone id their file names give (sorted), so that a
+/// stone's files are read together and memory holds only a chunk of stones at a time.
+pub fn plan_by_name(paths: Vec<std::path::PathBuf>) -> Vec<(String, Vec<std::path::PathBuf>)> {
+    let mut m: BTreeMap<String, Vec<std::path::PathBuf>> = BTreeMap::new();
+    for p in paths {
+        m.entry(stone_id_from_path(&p)).or_default().push(p);
+    }
+    m.into_iter().collect()
+}

@@ -1,0 +1,179 @@
+//! The screening core every path goes through (evaluate, screen, the service): many stones in,
+//! verdicts out. Detection and feature rows are computed in parallel (rayon) and written
+//! straight into one contiguous `[rows, features]` batch per model; each model runs over its
+//! batch in chunks; the probabilities are fanned back to their stones and fused.
+
+pub mod files;
+mod group;
+
+pub use group::{SpectrumInput, StoneInput, group_files, plan_by_name, stone_id_from_path};
+
+use crate::channel::Channel;
+use crate::lines::{Detection, detect};
+use crate::model::ModelSet;
+use crate::verdict::{ChannelResult, Probabilities, Verdict, fuse};
+use ndarray::{Array2, Axis, s};
+use rayon::prelude::*;
+
+/// Rows per model call.
+pub const DEFAULT_CHUNK: usize = 256;
+
+pub struct Screener {
+    pub models: ModelSet,
+    pub chunk: usize,
+    /// Class balance the models were trained on (natural, cvd, hpht, simulant).
+    pub prior: [f64; 4],
+}
+
+/// Per spectrum: its detection, channel, and the model outcome.
+struct Scored {
+    detection: Detection,
+    channel: Option<Channel>,
+    model: Option<usize>,
+    probabilities: Option<Probabilities>,
+    failure: Option<String>,
+}
+
+impl Screener {
+    pub fn new(models: ModelSet) -> Screener {
+        let prior = models.prior();
+        Screener {
+            models,
+            chunk: DEFAULT_CHUNK,
+            prior,
+        }
+    }
+
+    /// Screen stones; one verdict per stone, in order.
+    pub fn screen(&self, stones: &[StoneInput]) -> Vec<Verdict> {
+        let flat: Vec<(usize, &SpectrumInput)> = stones
+            .iter()
+            .enumerate()
+            .flat_map(|(i, st)| st.spectra.iter().map(move |s| (i, s)))
+            .collect();
+        let mut scored: Vec<Scored> = flat
+            .par_iter()
+            .map(|(_, inp)| {
+                let channel = Channel::of(&inp.spectrum);
+                let model = channel
+                    .and_then(|c| self.models.for_channel(c))
+                    .map(|(i, _)| i);
+                Scored {
+                    detection: detect(&inp.spectrum),
+                    channel,
+                    model,
+                    probabilities: None,
+                    failure: None,
+                }
+            })
+            .collect();
+        for (mi, m) in self.models.models.iter().enumerate() {
+            let rows: Vec<usize> = (0..flat.len())
+                .filter(|&k| scored[k].model == Some(mi))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let spec = &m.manifest.spec;
+            let nf = spec.n_features();
+            let mut batch = Array2::<f32>::zeros((rows.len(), nf));
+            let failures: Vec<Option<String>> = batch
+                .axis_iter_mut(Axis(0))
+                .into_par_iter()
+                .zip(rows.par_iter())
+                .map(|(mut row, &k)| {
+                    let out = row
+                        .as_slice_mut()
+                        .expect("rows of a standard-layout array are contiguous");
+                    spec.write_row(&flat[k].1.spectrum, &scored[k].detection, out)
+                        .err()
+                        .map(|e| e.to_string())
+                })
+                .collect();
+            let chunks: Vec<(usize, Result<Array2<f32>, String>)> = (0..rows.len())
+                .step_by(self.chunk.max(1))
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|start| {
+                    let end = (start + self.chunk.max(1)).min(rows.len());
+                    (
+                        start,
+                        m.runner
+                            .predict(batch.slice(s![start..end, ..]))
+                            .map_err(|e| e.to_string()),
+                    )
+                })
+                .collect();
+            for (start, res) in chunks {
+                match res {
+                    Ok(p) => {
+                        for (r, probs) in p.axis_iter(Axis(0)).enumerate() {
+                            let k = rows[start + r];
+                            scored[k].probabilities = Some(Probabilities::from_row(
+                                probs.as_slice().unwrap_or(&[0.0; 4]),
+                            ));
+                        }
+                    }
+                    Err(e) => {
+                        let end = (start + self.chunk.max(1)).min(rows.len());
+                        for &k in &rows[start..end] {
+                            scored[k].failure =
+                                Some(format!("model {} failed: {e}", m.manifest.spec.id));
+                        }
+                    }
+                }
+            }
+            for (r, f) in failures.into_iter().enumerate() {
+                if let Some(f) = f {
+                    let k = rows[r];
+                    scored[k].probabilities = None;
+                    scored[k].failure = Some(format!("features for {}: {f}", m.manifest.spec.id));
+                }
+            }
+        }
+        // Fan back to stones.
+        let mut per_stone: Vec<Vec<ChannelResult>> = vec![Vec::new(); stones.len()];
+        for ((stone, inp), sc) in flat.iter().zip(scored) {
+            let model = sc.model.map(|i| &self.models.models[i]);
+            let mut problems = sc.detection.quality.problems.clone();
+            if let Some(f) = &sc.failure {
+                problems.push(f.clone());
+            }
+            let s = &inp.spectrum;
+            per_stone[*stone].push(ChannelResult {
+                file: inp.file.clone(),
+                channel: sc.channel,
+                technique: s.meta.technique.map(|t| t.name().to_string()),
+                excitation_nm: s.meta.excitation_nm,
+                model: model.map(|m| format!("{}@{}", m.manifest.spec.id, m.manifest.spec.version)),
+                probabilities: sc.probabilities,
+                threshold: model.map(|m| m.manifest.thresholds.p_synthetic_pass),
+                diamond: sc.detection.diamond,
+                usable: sc.detection.quality.usable && sc.failure.is_none(),
+                problems,
+                diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
+                evidence: sc.detection.evidence,
+            });
+        }
+        stones
+            .iter()
+            .zip(per_stone)
+            .map(|(st, chans)| {
+                if !st.errors.is_empty() {
+                    return Verdict::error(&st.id, st.errors.join("; "));
+                }
+                let mut warnings = Vec::new();
+                if chans.iter().all(|c| c.model.is_none()) {
+                    warnings.push("no model covers any spectrum of this stone".into());
+                }
+                for c in chans.iter().filter(|c| c.channel.is_none()) {
+                    warnings.push(format!(
+                        "{}: no model for this technique/excitation; detector evidence only",
+                        c.file
+                    ));
+                }
+                fuse(&st.id, chans, warnings, &self.prior)
+            })
+            .collect()
+    }
+}
