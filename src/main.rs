@@ -149,6 +149,9 @@ enum Command {
         dir: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Also record the figures, with this description of the set, in every model manifest.
+        #[arg(long)]
+        record: Option<String>,
         #[command(flatten)]
         model: ModelOpts,
     },
@@ -292,7 +295,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Evaluate { dir, json, model } => {
+        Command::Evaluate {
+            dir,
+            json,
+            record,
+            model,
+        } => {
             let labels = read_labels(&dir.join("labels.csv")).map_err(anyhow::Error::msg)?;
             let screener = Screener::new(model.load()?);
             let t0 = std::time::Instant::now();
@@ -302,6 +310,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&ev)?);
             } else {
                 println!("{ev}");
+            }
+            if let Some(set) = record {
+                let mut figures = serde_json::to_value(&ev)?;
+                figures["set"] = serde_json::json!(set);
+                figures["backend"] = serde_json::json!(backend::current().map(|b| b.kind.name()));
+                for m in &screener.models.models {
+                    let path = m.dir.join("manifest.json");
+                    let mut man = Manifest::read(&path)?;
+                    man.evaluation = figures.clone();
+                    std::fs::write(&path, serde_json::to_string_pretty(&man)? + "\n")?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -7,7 +7,8 @@
 //!    show it does not, or a usable FTIR spectrum lacks the two-phonon band that every diamond
 //!    has -> `simulant`, unless a model calls the stone a diamond, then `refer`;
 //! 3. `natural` when all of: diamond shown; a decisive natural centre in a usable channel
-//!    ([`PASS_EVIDENCE`]: N3, nitrogen aggregates A/B/platelets, cape lines); no centre pointing to
+//!    ([`PASS_EVIDENCE`]: N3, nitrogen aggregates A/B/platelets, cape lines); no FTIR spectrum
+//!    typed II (nitrogen-free, like most synthetics: referred for PL testing); no centre pointing to
 //!    CVD or HPHT in any channel; every channel usable; the models' fused p(cvd)+p(hpht)
 //!    ([`combine`]) at or below the calibrated threshold, and their fused p(simulant) below 0.5;
 //! 4. otherwise, when the only obstacle is an unusable spectrum -> `inconclusive`;
@@ -82,8 +83,8 @@ impl Probabilities {
         self.cvd + self.hpht
     }
 
-    fn get(&self, c: usize) -> f64 {
-        [self.natural, self.cvd, self.hpht, self.simulant][c]
+    fn array(&self) -> [f64; 4] {
+        [self.natural, self.cvd, self.hpht, self.simulant]
     }
 }
 
@@ -159,29 +160,46 @@ impl Verdict {
     }
 }
 
-/// Combine per-channel class probabilities as independent experts:
-/// p(c | all) proportional to prod_k p_k(c) / prior(c)^(K-1), each p_k floored at 1e-4 so that
-/// no single channel's certainty is unbounded (disagreement then lands near the middle, and
-/// the stone is referred).
+/// Combine per-channel class probabilities as independent experts on the question that
+/// decides: natural, synthetic (CVD or HPHT) or simulant.
+/// p(c | all) is proportional to prod_k p_k(c) / prior(c)^(K-1), each p_k floored at 1e-4 so
+/// that no single channel's certainty is unbounded (disagreement lands near the middle, and the
+/// stone is referred). Synthetic is one class here, so that one channel ruling out CVD and
+/// another ruling out HPHT cannot together rule out "synthetic"; the fused synthetic mass is
+/// split between CVD and HPHT as the channels split it.
 pub fn combine(ps: &[Probabilities], prior: &[f64; 4]) -> Option<Probabilities> {
     const FLOOR: f64 = 1e-4;
     if ps.is_empty() {
         return None;
     }
     let k = ps.len() as f64;
-    let mut logit = [0.0f64; 4];
+    let three = |p: [f64; 4]| [p[0], p[1] + p[2], p[3]];
+    let pri = three(*prior);
+    let mut logit = [0.0f64; 3];
     for (c, l) in logit.iter_mut().enumerate() {
-        *l = ps.iter().map(|p| p.get(c).max(FLOOR).ln()).sum::<f64>()
-            - (k - 1.0) * prior[c].max(FLOOR).ln();
+        *l = ps
+            .iter()
+            .map(|p| three(p.array())[c].max(FLOOR).ln())
+            .sum::<f64>()
+            - (k - 1.0) * pri[c].max(FLOOR).ln();
     }
     let m = logit.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let e: Vec<f64> = logit.iter().map(|l| (l - m).exp()).collect();
     let z: f64 = e.iter().sum();
+    let (cvd, hpht) = ps
+        .iter()
+        .fold((0.0, 0.0), |(a, b), p| (a + p.cvd, b + p.hpht));
+    let cvd_share = if cvd + hpht > 0.0 {
+        cvd / (cvd + hpht)
+    } else {
+        0.5
+    };
+    let synthetic = e[1] / z;
     Some(Probabilities {
         natural: e[0] / z,
-        cvd: e[1] / z,
-        hpht: e[2] / z,
-        simulant: e[3] / z,
+        cvd: synthetic * cvd_share,
+        hpht: synthetic * (1.0 - cvd_share),
+        simulant: e[2] / z,
     })
 }
 
@@ -268,6 +286,13 @@ pub fn fuse(
         .collect();
     let model_flag = matches!((v.p_synthetic, v.threshold), (Some(p), Some(t)) if p > t);
     let models_say_simulant = v.probabilities.is_some_and(|p| p.simulant > 0.5);
+    // Nitrogen-free (type II) diamonds look like most synthetics: the trade refers them for PL
+    // testing whatever else is seen.
+    let type_ii: Vec<&str> = usable
+        .iter()
+        .filter_map(|c| c.diamond_type.as_deref())
+        .filter(|t| t.starts_with("II"))
+        .collect();
     let natural_hit = usable.iter().any(|c| {
         c.evidence
             .iter()
@@ -275,7 +300,13 @@ pub fn fuse(
     });
     let all_usable = usable.len() == v.channels.len();
     let clean = synthetic_hits.is_empty() && !model_flag;
-    if diamond_shown && natural_hit && clean && all_usable && !models_say_simulant {
+    if diamond_shown
+        && natural_hit
+        && clean
+        && all_usable
+        && !models_say_simulant
+        && type_ii.is_empty()
+    {
         v.verdict = VerdictKind::Natural;
     } else if clean && !all_usable {
         v.verdict = VerdictKind::Inconclusive;
@@ -503,14 +534,31 @@ mod combine_tests {
             hpht: 0.0,
             simulant: 0.0,
         };
-        let p = combine(&[syn, sure_nat], &[0.25; 4]).unwrap();
+        // equal priors on natural, synthetic and simulant
+        let even = [1.0 / 3.0, 1.0 / 6.0, 1.0 / 6.0, 1.0 / 3.0];
+        let p = combine(&[syn, sure_nat], &even).unwrap();
         assert!(
             (p.natural - 0.5).abs() < 0.01 && (p.cvd - 0.5).abs() < 0.01,
             "{p:?}"
         );
-        // a prior that favoured synthetics in training is divided out
+        // a single channel is returned as it is (its prior is not divided out)
         let p = combine(&[nat], &[0.1, 0.3, 0.3, 0.3]).unwrap();
         assert!((p.natural - 0.9).abs() < 1e-9);
+        // one channel rules out CVD, another HPHT: synthetic stays possible
+        let not_cvd = Probabilities {
+            natural: 0.5,
+            cvd: 0.0,
+            hpht: 0.5,
+            simulant: 0.0,
+        };
+        let not_hpht = Probabilities {
+            natural: 0.5,
+            cvd: 0.5,
+            hpht: 0.0,
+            simulant: 0.0,
+        };
+        let p = combine(&[not_cvd, not_hpht], &even).unwrap();
+        assert!(p.synthetic() > 0.4, "{p:?}");
         assert!(combine(&[], &[0.25; 4]).is_none());
     }
 }

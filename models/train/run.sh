@@ -16,5 +16,6 @@ python3 models/train/train.py --features "$data/train-features" --out models --s
 $bin simulate --stones 4000 --seed 2 --out "$data/calib"
 $bin calibrate "$data/calib" --backend tract
 $bin simulate --stones 10000 --seed 3 --out "$data/eval"
-$bin evaluate "$data/eval" --backend tract --json > "$data/evaluation.json"
-$bin evaluate "$data/eval" --backend tract
+$bin evaluate "$data/eval" --backend tract \
+  --record "simulated by diamond-screen simulate, seed 3, 10000 stones, standard mix (70% natural of which 2% type IIa, 15% CVD/HPHT, 15% simulants), channels pl532, pl405, ftir"
+

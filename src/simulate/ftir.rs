@@ -50,13 +50,23 @@ pub fn intrinsic(k: f64) -> f64 {
 fn defects(k: f64, r: &Recipe) -> f64 {
     let a = &r.absorbers;
     let mut v = 0.0;
-    // A-centre: 1282 main, 1203, 1093, 480 region omitted
-    v += a.a_1282 * (g(k, 1282.0, 60.0) + 0.55 * g(k, 1203.0, 40.0) + 0.6 * g(k, 1093.0, 50.0));
-    // B-centre: 1175 main, 1010, 1332 shoulder
-    v += a.b_1175 * (g(k, 1175.0, 60.0) + 0.6 * g(k, 1010.0, 40.0) + 0.35 * g(k, 1332.0, 12.0));
+    let w = a.band_width;
+    // A-centre: a broad band peaking at 1282 with shoulders at 1203 and 1093 over a continuum
+    v += a.a_1282
+        * (g(k, 1282.0, 80.0 * w)
+            + 0.6 * g(k, 1203.0, 80.0 * w)
+            + 0.55 * g(k, 1093.0, 90.0 * w)
+            + 0.3 * g(k, 1150.0, 250.0 * w));
+    // B-centre: 1175 main, 1100, 1010, the sharp 1332 and a continuum
+    v += a.b_1175
+        * (g(k, 1175.0, 80.0 * w)
+            + 0.5 * g(k, 1100.0, 100.0 * w)
+            + 0.6 * g(k, 1010.0, 60.0 * w)
+            + 0.35 * g(k, 1332.0, 10.0)
+            + 0.3 * g(k, 1150.0, 250.0 * w));
     // C-centre: broad 1130, sharp 1344
-    v += a.c_1130 * (g(k, 1130.0, 50.0) + 0.25 * g(k, 1344.0, 3.0));
-    v += a.platelets * g(k, 1368.0, 10.0);
+    v += a.c_1130 * (g(k, 1130.0, 60.0 * w) + 0.25 * g(k, 1344.0, 3.0));
+    v += a.platelets * g(k, 1368.0, a.platelet_width);
     // boron: 2802 with 2456, 2930 and the continuum
     v += a.boron
         * (g(k, 2802.0, 25.0)

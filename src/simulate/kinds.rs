@@ -61,7 +61,7 @@ pub struct Emitter {
 }
 
 /// FTIR absorption coefficients (cm^-1) of the centres a stone carries.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Absorbers {
     pub a_1282: f64,
     pub b_1175: f64,
@@ -70,6 +70,10 @@ pub struct Absorbers {
     pub boron: f64,
     pub h_3107: f64,
     pub h_3123: f64,
+    /// Width multiplier of the nitrogen bands (stones and instruments differ).
+    pub band_width: f64,
+    /// FWHM of the platelet peak, cm^-1 (regular diamonds narrow, irregular broad).
+    pub platelet_width: f64,
 }
 
 /// Everything the instrument models need to know about a stone.
@@ -170,7 +174,17 @@ impl Kind {
                 log_uniform(rng, 0.02, 3.0),
             ),
             raman_lines: Vec::new(),
-            absorbers: Absorbers::default(),
+            absorbers: Absorbers {
+                a_1282: 0.0,
+                b_1175: 0.0,
+                c_1130: 0.0,
+                platelets: 0.0,
+                boron: 0.0,
+                h_3107: 0.0,
+                h_3123: 0.0,
+                band_width: rng.gen_range(0.8..1.6),
+                platelet_width: rng.gen_range(8.0..30.0),
+            },
             ir_bands: Vec::new(),
         };
         // (zpl, S, phonon meV, amp405 (lo, hi), amp532 (lo, hi), probability)

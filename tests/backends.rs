@@ -1,0 +1,101 @@
+//! tract and ONNX Runtime give the same probabilities (within 1e-5) and the same verdicts for
+//! every shipped model. One process holds one backend, so each runs in its own `screen`.
+//! ONNX Runtime comes from the onnxruntime Python wheel (CI installs it); without it the test
+//! skips, except under CI where it fails.
+
+mod common;
+
+use serde_json::Value;
+use std::process::Command;
+
+fn onnxruntime_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import onnxruntime"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "the onnxruntime Python package is missing under CI (pip install onnxruntime==1.31.1)"
+            );
+        }
+        eprintln!("skipping: no onnxruntime Python package, so no ONNX Runtime library");
+    }
+    ok
+}
+
+fn screen(backend: &str, dir: &std::path::Path) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
+        .current_dir(common::project_dir())
+        .args(["screen", "--backend", backend])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{backend}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("backend: {backend}")), "{err}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn tract_and_onnxruntime_agree() {
+    if !onnxruntime_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    diamond_screen::simulate::archive::write_archive(
+        tmp.path(),
+        150,
+        5,
+        &diamond_screen::channel::Channel::ALL,
+        &[],
+        diamond_screen::simulate::write::Format::Csv,
+    )
+    .unwrap();
+    let a = screen("tract", tmp.path());
+    let b = screen("onnxruntime", tmp.path());
+    assert_eq!(a.len(), 150);
+    assert_eq!(a.len(), b.len());
+    let mut compared = 0;
+    let mut max_diff: f64 = 0.0;
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x["stone_id"], y["stone_id"]);
+        assert_eq!(x["verdict"], y["verdict"], "{}", x["stone_id"]);
+        assert_eq!(x["likely_origin"], y["likely_origin"], "{}", x["stone_id"]);
+        for (cx, cy) in x["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(y["channels"].as_array().unwrap())
+        {
+            assert_eq!(cx["model"], cy["model"]);
+            for k in ["natural", "cvd", "hpht", "simulant"] {
+                let d = (cx["probabilities"][k].as_f64().unwrap()
+                    - cy["probabilities"][k].as_f64().unwrap())
+                .abs();
+                max_diff = max_diff.max(d);
+                assert!(d <= 1e-5, "{} {} {k}: {d}", x["stone_id"], cx["model"]);
+                compared += 1;
+            }
+        }
+    }
+    // every model took part
+    for m in ["pl532-mlp", "pl405-mlp", "ftir-mlp"] {
+        assert!(a.iter().any(|v| {
+            v["models"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|id| id.as_str().unwrap().starts_with(m))
+        }));
+    }
+    println!("{compared} probabilities compared, max difference {max_diff:e}");
+}

@@ -1,0 +1,169 @@
+//! The shipped models: they load and verify, a tampered package is refused, a 500-stone
+//! simulated set (seed 4, never used for training or calibration) meets the screening targets,
+//! and the real FTIR spectra in ../shared/fixtures are typed and screened as they must be.
+
+mod common;
+
+use diamond_screen::evaluate::evaluate;
+use diamond_screen::labels::read_labels;
+use diamond_screen::model::registry::LoadError;
+use diamond_screen::model::{BackendChoice, LoadedModel, ModelSet, backend};
+use diamond_screen::screen::{Screener, files, group_files};
+use diamond_screen::simulate::{archive::write_archive, write::Format};
+use diamond_screen::verdict::VerdictKind;
+use std::path::{Path, PathBuf};
+
+fn models_dir() -> PathBuf {
+    common::project_dir().join("models")
+}
+
+fn load() -> ModelSet {
+    backend::init(BackendChoice::Tract, None).unwrap();
+    ModelSet::load_dir(&models_dir(), 2).unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn shipped_models_load_one_per_channel() {
+    let set = load();
+    assert_eq!(set.models.len(), 3);
+    for m in &set.models {
+        let man = &m.manifest;
+        assert_eq!(man.input_shape[1] as usize, man.spec.n_features());
+        assert!(
+            man.training["simulated"].as_bool().unwrap(),
+            "{}: training must say simulated",
+            man.spec.id
+        );
+        assert!(
+            man.training["description"]
+                .as_str()
+                .unwrap()
+                .contains("simulated")
+        );
+        assert!(man.thresholds.p_synthetic_pass > 0.0 && man.thresholds.p_synthetic_pass <= 0.5);
+    }
+}
+
+#[test]
+fn tampered_packages_are_refused() {
+    backend::init(BackendChoice::Tract, None).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let src = models_dir().join("ftir-mlp");
+    // one byte changed in the ONNX file: checksum
+    let d = tmp.path().join("bad-sha");
+    copy_dir(&src, &d);
+    let mut onnx = std::fs::read(d.join("model.onnx")).unwrap();
+    let n = onnx.len();
+    onnx[n / 2] ^= 0x55;
+    std::fs::write(d.join("model.onnx"), onnx).unwrap();
+    let e = LoadedModel::load(&d, 1)
+        .err()
+        .expect("tampered model must not load");
+    assert!(e.to_string().contains("sha256"), "{e}");
+    // a manifest whose input shape disagrees with its features
+    let d = tmp.path().join("bad-shape");
+    copy_dir(&src, &d);
+    let text = std::fs::read_to_string(d.join("manifest.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["input_shape"][1] = serde_json::json!(v["input_shape"][1].as_i64().unwrap() + 1);
+    std::fs::write(d.join("manifest.json"), v.to_string()).unwrap();
+    let e = LoadedModel::load(&d, 1)
+        .err()
+        .expect("inconsistent manifest must not load");
+    assert!(e.to_string().contains("input_shape"), "{e}");
+    // a protocol grid that no longer matches the ONNX input (consistent manifest, other model)
+    let d = tmp.path().join("bad-grid");
+    copy_dir(&src, &d);
+    let pl = std::fs::read(models_dir().join("pl532-mlp/model.onnx")).unwrap();
+    std::fs::write(d.join("model.onnx"), &pl).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["sha256"] = serde_json::json!(diamond_screen::model::manifest::sha256_hex(&pl));
+    std::fs::write(d.join("manifest.json"), v.to_string()).unwrap();
+    let e = LoadedModel::load(&d, 1)
+        .err()
+        .expect("wrong input shape must not load");
+    assert!(matches!(e, LoadError::Shape { .. }), "{e}");
+}
+
+#[test]
+fn five_hundred_unseen_stones_meet_the_targets() {
+    let screener = Screener::new(load());
+    let tmp = tempfile::tempdir().unwrap();
+    // seed 4: training used 1, calibration 2, the model card's evaluation 3
+    write_archive(
+        tmp.path(),
+        500,
+        4,
+        &diamond_screen::channel::Channel::ALL,
+        &[],
+        Format::Csv,
+    )
+    .unwrap();
+    let labels = read_labels(&tmp.path().join("labels.csv")).unwrap();
+    let stones = group_files(
+        &files::expand(&[tmp.path().to_path_buf()]).unwrap(),
+        &|_| {},
+    );
+    assert_eq!(stones.len(), 500);
+    let verdicts = screener.screen(&stones);
+    let ev = evaluate(&verdicts, &labels, 0.0);
+    println!("{ev}");
+    assert_eq!(
+        ev.synthetics_passed.count, 0,
+        "synthetic passed: {:?}",
+        ev.synthetic_passes
+    );
+    assert_eq!(ev.simulants_passed.count, 0);
+    assert!(
+        ev.synthetics_passed.of > 50 && ev.simulants_passed.of > 40,
+        "too few to mean anything"
+    );
+    assert!(
+        ev.natural_referral.share <= 0.03,
+        "natural referral {}",
+        ev.natural_referral
+    );
+    assert!(
+        ev.natural_referral_type_ia.share <= 0.01,
+        "type Ia referral {}",
+        ev.natural_referral_type_ia
+    );
+    assert!(
+        ev.simulant_accuracy.share >= 0.95,
+        "simulant accuracy {}",
+        ev.simulant_accuracy
+    );
+}
+
+#[test]
+fn real_ftir_naturals_pass_and_the_real_hpht_never_does() {
+    let Some(dir) = common::shared_fixtures() else {
+        return;
+    };
+    let screener = Screener::new(load());
+    for (name, natural) in [
+        ("natural_FN7112_map0001.csv", true),
+        ("natural_FN7112_map0060.csv", true),
+        ("natural_FN7114_map0004.csv", true),
+        ("hpht_IIa_0001.csv", false),
+        ("hpht_IIa_0005.csv", false),
+    ] {
+        let stones = group_files(&[dir.join("ftir").join(name)], &|_| {});
+        let v = &screener.screen(&stones)[0];
+        let t = v.channels[0].diamond_type.clone().unwrap();
+        if natural {
+            assert!(t.starts_with("Ia"), "{name}: typed {t}");
+            assert_eq!(v.verdict, VerdictKind::Natural, "{name}: {:?}", v.warnings);
+        } else {
+            assert!(t.starts_with("II"), "{name}: typed {t}");
+            assert_ne!(v.verdict, VerdictKind::Natural, "{name}");
+        }
+    }
+}
