@@ -97,8 +97,11 @@ def main():
         counts = {c: int((y == i).sum()) for i, c in enumerate(CLASSES)}
         subtypes = sorted({r["subtype"] for r in rows})
         manifest = dict(spec)
+        technique, excitation = {"pl532": ("pl", 532.0), "pl405": ("pl", 405.0), "ftir": ("ftir", None)}[spec["channel"]]
         manifest.update(
             {
+                "technique": technique,
+                "excitation_nm": excitation,
                 "sha256": sha,
                 "input_name": "features",
                 "input_shape": [-1, nf],

@@ -3,6 +3,7 @@
 //! shapes, the class names, the decision thresholds, what it was trained on and how it scored.
 
 use super::spec::ModelSpec;
+use crate::spectrum::Technique;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,9 @@ pub struct Thresholds {
 pub struct Manifest {
     #[serde(flatten)]
     pub spec: ModelSpec,
+    /// The channel's technique and laser, spelled out for readers of the manifest.
+    pub technique: Technique,
+    pub excitation_nm: Option<f64>,
     pub sha256: String,
     pub input_name: String,
     /// `[-1, n_features]`: any batch size.
@@ -74,6 +78,13 @@ impl Manifest {
     /// Internal consistency: spec valid, classes as expected, input shape = [-1, n_features].
     pub fn check(&self) -> Result<(), String> {
         self.spec.validate()?;
+        let ch = self.spec.channel;
+        if self.technique != ch.technique() || self.excitation_nm != ch.excitation_nm() {
+            return Err(format!(
+                "technique {} / excitation {:?} do not match channel {ch}",
+                self.technique, self.excitation_nm
+            ));
+        }
         if self.classes != CLASSES {
             return Err(format!("classes {:?}, expected {CLASSES:?}", self.classes));
         }
