@@ -5,6 +5,7 @@
 // `!(a > b)` is how this crate says "not greater, or NaN": keep it.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod batch;
 pub mod calibrate;
 pub mod channel;
 pub mod evaluate;

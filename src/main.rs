@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use diamond_screen::batch::{self, BatchOptions, OutputFormat, Shard};
 use diamond_screen::calibrate::calibrate;
 use diamond_screen::evaluate::evaluate;
 use diamond_screen::featurize::{featurize, write_features};
@@ -14,6 +15,7 @@ use diamond_screen::screen::{Screener, files, group_files, plan_by_name};
 use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
 use diamond_screen::spectrum::{Spectrum, Technique, read_path};
 use diamond_screen::verdict::Verdict;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -137,8 +139,27 @@ enum Command {
     },
     /// Screen files and folders: one JSON record per stone.
     Screen {
+        /// Files and folders (recursive); `-` reads a list of paths from stdin.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// jsonl (default) or csv
+        #[arg(long, default_value = "jsonl")]
+        format: OutputFormat,
+        /// Write records here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Screen only shard I of N (0 <= I < N), by a stable hash of the stone id.
+        #[arg(long)]
+        shard: Option<Shard>,
+        /// Skip stones already recorded in --out (after cutting a partial last record).
+        #[arg(long)]
+        resume: bool,
+        /// Stones read and scored together (bounds memory).
+        #[arg(long, default_value_t = 2000)]
+        chunk: usize,
+        /// Only read and parse the files (a benchmark of the I/O floor); no models, no output.
+        #[arg(long)]
+        parse_only: bool,
         #[command(flatten)]
         model: ModelOpts,
         #[command(flatten)]
@@ -276,20 +297,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Screen {
             paths,
+            format,
+            out,
+            shard,
+            resume,
+            chunk,
+            parse_only,
             model,
             defaults,
         } => {
-            let screener = Screener::new(model.load()?);
-            let verdicts = screen_paths(&screener, &paths, &|s| defaults.fill(s))?;
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let mut errors = false;
-            for v in &verdicts {
-                errors |= v.verdict == diamond_screen::verdict::VerdictKind::Error;
-                serde_json::to_writer(&mut out, v)?;
-                std::io::Write::write_all(&mut out, b"\n")?;
+            if parse_only {
+                let t0 = std::time::Instant::now();
+                let files = files::expand(&paths)?;
+                let stones = group_files(&files, &|s| defaults.fill(s));
+                let spectra: usize = stones.iter().map(|s| s.spectra.len()).sum();
+                let errors: usize = stones.iter().map(|s| s.errors.len()).sum();
+                eprintln!(
+                    "parsed {} files ({spectra} spectra, {errors} unreadable) into {} stones in {:.2} s",
+                    files.len(),
+                    stones.len(),
+                    t0.elapsed().as_secs_f64()
+                );
+                return Ok(ExitCode::SUCCESS);
             }
-            std::io::Write::flush(&mut out)?;
-            Ok(if errors {
+            let screener = Screener::new(model.load()?);
+            let opts = BatchOptions {
+                paths,
+                format,
+                out,
+                shard,
+                resume,
+                chunk_stones: chunk,
+                progress: std::io::stderr().is_terminal(),
+            };
+            let summary = batch::run(&screener, &opts, &|s| defaults.fill(s))?;
+            eprintln!("{summary}");
+            Ok(if summary.errors > 0 {
                 ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS

@@ -135,6 +135,9 @@ pub struct Verdict {
     pub models: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The stone's source files (read or not): what `--resume` checks.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 fn synthetic(i: Indicates) -> bool {
@@ -156,6 +159,7 @@ impl Verdict {
             warnings: Vec::new(),
             models: Vec::new(),
             error: Some(message),
+            files: Vec::new(),
         }
     }
 }
@@ -245,6 +249,7 @@ pub fn fuse(
         warnings: Vec::new(),
         models,
         error: None,
+        files: Vec::new(),
     };
     for c in &v.channels {
         for p in &c.problems {

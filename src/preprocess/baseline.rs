@@ -11,25 +11,30 @@ pub struct ArplsScratch {
     wy: Vec<f64>,
     new_w: Vec<f64>,
     band: Vec<[f64; 3]>,
+    /// lam D'D for the current (n, lam): built once per call, not per iteration.
+    penalty: Vec<[f64; 3]>,
 }
 
-/// Fill `band` with the lower half of W + lam D'D for second differences: rows i hold
-/// (diagonal, first sub-diagonal, second sub-diagonal).
-fn build_band(w: &[f64], lam: f64, band: &mut Vec<[f64; 3]>) {
-    let n = w.len();
+/// The lower half of lam D'D for second differences: row i holds (diagonal, first
+/// sub-diagonal, second sub-diagonal).
+fn penalty_band(n: usize, lam: f64, band: &mut Vec<[f64; 3]>) {
     band.clear();
     band.resize(n, [0.0; 3]);
-    // D'D for second differences is a sum over rows r of D = (1, -2, 1) at columns r..r+2.
+    // D'D is a sum over rows r of D = (1, -2, 1) at columns r..r+2.
+    const C: [f64; 3] = [1.0, -2.0, 1.0];
     for r in 0..n.saturating_sub(2) {
-        let idx = [r, r + 1, r + 2];
-        let c = [1.0, -2.0, 1.0];
         for a in 0..3 {
             for b in 0..=a {
-                let (i, j) = (idx[a], idx[b]);
-                band[i][i - j] += lam * c[a] * c[b];
+                band[r + a][a - b] += lam * C[a] * C[b];
             }
         }
     }
+}
+
+/// Fill `band` with W + lam D'D.
+#[cfg(test)]
+fn build_band(w: &[f64], lam: f64, band: &mut Vec<[f64; 3]>) {
+    penalty_band(w.len(), lam, band);
     for (row, &wi) in band.iter_mut().zip(w) {
         row[0] += wi;
     }
@@ -108,54 +113,47 @@ pub fn arpls(
     }
     s.w.clear();
     s.w.resize(n, 1.0);
+    penalty_band(n, lam, &mut s.penalty);
     for _ in 0..=max_iter {
-        build_band(&s.w, lam, &mut s.band);
+        s.band.clear();
+        s.band.extend(
+            s.penalty
+                .iter()
+                .zip(&s.w)
+                .map(|(p, &w)| [p[0] + w, p[1], p[2]]),
+        );
         s.wy.clear();
         s.wy.extend(s.w.iter().zip(y).map(|(w, v)| w * v));
         solve_band(&mut s.band, &mut s.wy);
         out.clear();
         out.extend_from_slice(&s.wy);
-        // reweight from the negative residuals
-        let (mut cnt, mut sum) = (0usize, 0.0);
+        // reweight from the negative residuals (mean and sample std in one pass)
+        let (mut cnt, mut sum, mut sum2) = (0usize, 0.0, 0.0);
         for (v, z) in y.iter().zip(out.iter()) {
             let r = v - z;
             if r < 0.0 {
                 cnt += 1;
                 sum += r;
+                sum2 += r * r;
             }
         }
         if cnt < 2 {
             break;
         }
         let mean = sum / cnt as f64;
-        let var = y
-            .iter()
-            .zip(out.iter())
-            .map(|(v, z)| v - z)
-            .filter(|r| *r < 0.0)
-            .map(|r| (r - mean).powi(2))
-            .sum::<f64>()
-            / (cnt - 1) as f64;
+        let var = ((sum2 - sum * mean) / (cnt - 1) as f64).max(0.0);
         let std = var.sqrt().max(f64::MIN_POSITIVE);
+        let k = 2.0 / std;
+        let shift = 2.0 * std - mean;
+        let (mut num, mut den) = (0.0, 0.0);
         s.new_w.clear();
-        s.new_w.extend(
-            y.iter()
-                .zip(out.iter())
-                .map(|(v, z)| logistic(-(2.0 / std) * ((v - z) - (2.0 * std - mean)))),
-        );
-        let num: f64 =
-            s.w.iter()
-                .zip(&s.new_w)
-                .map(|(a, b)| (b - a).powi(2))
-                .sum::<f64>()
-                .sqrt();
-        let den: f64 =
-            s.w.iter()
-                .map(|a| a * a)
-                .sum::<f64>()
-                .sqrt()
-                .max(f64::MIN_POSITIVE);
-        if num / den < tol {
+        for ((v, z), &w_old) in y.iter().zip(out.iter()).zip(&s.w) {
+            let w_new = logistic(-k * ((v - z) - shift));
+            num += (w_new - w_old) * (w_new - w_old);
+            den += w_old * w_old;
+            s.new_w.push(w_new);
+        }
+        if num.sqrt() / den.sqrt().max(f64::MIN_POSITIVE) < tol {
             break;
         }
         std::mem::swap(&mut s.w, &mut s.new_w);

@@ -18,6 +18,8 @@ pub struct StoneInput {
     pub spectra: Vec<SpectrumInput>,
     /// Read errors of this stone's files.
     pub errors: Vec<String>,
+    /// Every file of the stone, read or not.
+    pub files: Vec<String>,
 }
 
 /// The stone id a file name gives: the stem up to the first `_`.
@@ -61,6 +63,9 @@ pub fn group_files(
                         id,
                         ..Default::default()
                     });
+                    if !st.files.contains(&file) {
+                        st.files.push(file.clone());
+                    }
                     st.spectra.push(SpectrumInput {
                         file: file.clone(),
                         spectrum: s,
@@ -73,6 +78,7 @@ pub fn group_files(
                     id,
                     ..Default::default()
                 });
+                st.files.push(file);
                 st.errors.push(e);
             }
         }

@@ -160,7 +160,9 @@ impl Screener {
             .zip(per_stone)
             .map(|(st, chans)| {
                 if !st.errors.is_empty() {
-                    return Verdict::error(&st.id, st.errors.join("; "));
+                    let mut v = Verdict::error(&st.id, st.errors.join("; "));
+                    v.files = st.files.clone();
+                    return v;
                 }
                 let mut warnings = Vec::new();
                 if chans.iter().all(|c| c.model.is_none()) {
@@ -172,7 +174,9 @@ impl Screener {
                         c.file
                     ));
                 }
-                fuse(&st.id, chans, warnings, &self.prior)
+                let mut v = fuse(&st.id, chans, warnings, &self.prior);
+                v.files = st.files.clone();
+                v
             })
             .collect()
     }

@@ -1,0 +1,208 @@
+//! Archive screening: files and folders (or a list of paths on stdin) in, one record per stone
+//! out, streamed a chunk of stones at a time so that memory stays bounded however large the
+//! archive. `--shard I/N` takes a deterministic share of the stones; `--resume` skips stones
+//! whose files are already recorded in the output, so a run killed at any point and rerun
+//! yields exactly one record per stone.
+//!
+//! Stones are planned by the stone id their file names give (up to the first `_`), so a stone
+//! is never split between chunks or shards; within a chunk, spectra are grouped by the stone id
+//! of their metadata.
+
+pub mod output;
+pub mod shard;
+
+pub use output::OutputFormat;
+pub use shard::Shard;
+
+use crate::screen::{Screener, files, group_files, plan_by_name};
+use crate::spectrum::Spectrum;
+use crate::verdict::VerdictKind;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub struct BatchOptions {
+    /// Files and folders; `-` reads a list of paths from stdin, one per line.
+    pub paths: Vec<PathBuf>,
+    pub format: OutputFormat,
+    /// Output file (stdout when None).
+    pub out: Option<PathBuf>,
+    pub shard: Option<Shard>,
+    pub resume: bool,
+    /// Stones per chunk (memory bound).
+    pub chunk_stones: usize,
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    pub stones: usize,
+    pub files: usize,
+    pub resumed_skipped: usize,
+    pub other_shards: usize,
+    pub verdicts: BTreeMap<String, usize>,
+    pub errors: usize,
+    pub seconds: f64,
+    pub stones_per_second: f64,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let counts: Vec<String> = self
+            .verdicts
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        write!(
+            f,
+            "screened {} stones ({} files) in {:.2} s, {:.0} stones/s: {}; errors {}",
+            self.stones,
+            self.files,
+            self.seconds,
+            self.stones_per_second,
+            if counts.is_empty() {
+                "-".to_string()
+            } else {
+                counts.join(", ")
+            },
+            self.errors
+        )?;
+        if self.resumed_skipped > 0 {
+            write!(
+                f,
+                "; {} already in the output (resumed)",
+                self.resumed_skipped
+            )?;
+        }
+        if self.other_shards > 0 {
+            write!(f, "; {} left to other shards", self.other_shards)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("reading inputs: {0}")]
+    Input(std::io::Error),
+    #[error("output {path}: {source}")]
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("--resume needs --out FILE (stdout cannot be resumed)")]
+    ResumeNeedsFile,
+}
+
+fn input_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BatchError> {
+    let mut expanded = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.map_err(BatchError::Input)?;
+                let t = line.trim();
+                if !t.is_empty() {
+                    expanded.push(PathBuf::from(t));
+                }
+            }
+        } else {
+            expanded.push(p.clone());
+        }
+    }
+    files::expand(&expanded).map_err(BatchError::Input)
+}
+
+/// Screen an archive; records go to `opts.out` (or stdout), the summary is returned.
+pub fn run(
+    screener: &Screener,
+    opts: &BatchOptions,
+    fill: &(dyn Fn(&mut Spectrum) + Sync),
+) -> Result<Summary, BatchError> {
+    let t0 = Instant::now();
+    let mut summary = Summary::default();
+    let out_name = opts
+        .out
+        .as_ref()
+        .map_or("stdout".to_string(), |p| p.display().to_string());
+    let out_err = |source| BatchError::Output {
+        path: out_name.clone(),
+        source,
+    };
+    if opts.resume && opts.out.is_none() {
+        return Err(BatchError::ResumeNeedsFile);
+    }
+    let mut plan = plan_by_name(input_paths(&opts.paths)?);
+    if let Some(sh) = opts.shard {
+        let before = plan.len();
+        plan.retain(|(key, _)| sh.owns(key));
+        summary.other_shards = before - plan.len();
+    }
+    let mut has_content = false;
+    if opts.resume
+        && let Some(path) = &opts.out
+    {
+        let (done, content) = output::recorded_files(path, opts.format).map_err(&out_err)?;
+        has_content = content;
+        let before = plan.len();
+        plan.retain(|(_, paths)| {
+            !paths
+                .iter()
+                .all(|p| done.contains(&p.display().to_string()))
+        });
+        summary.resumed_skipped = before - plan.len();
+    }
+    let mut out: Box<dyn Write> = match &opts.out {
+        Some(path) => {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(opts.resume)
+                .truncate(!opts.resume)
+                .open(path)
+                .map_err(&out_err)?;
+            Box::new(f)
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let bar = if opts.progress {
+        let b = ProgressBar::new(plan.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} stones  {per_sec}  ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut header = !has_content;
+    for chunk in plan.chunks(opts.chunk_stones.max(1)) {
+        let paths: Vec<PathBuf> = chunk.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
+        summary.files += paths.len();
+        let stones = group_files(&paths, fill);
+        let verdicts = screener.screen(&stones);
+        for v in &verdicts {
+            *summary
+                .verdicts
+                .entry(v.verdict.name().to_string())
+                .or_default() += 1;
+            if v.verdict == VerdictKind::Error {
+                summary.errors += 1;
+            }
+        }
+        summary.stones += verdicts.len();
+        let bytes = output::render(&verdicts, opts.format, header).map_err(&out_err)?;
+        header = false;
+        output::write_chunk(&mut out, &bytes).map_err(&out_err)?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    summary.seconds = t0.elapsed().as_secs_f64();
+    summary.stones_per_second = if summary.seconds > 0.0 {
+        summary.stones as f64 / summary.seconds
+    } else {
+        0.0
+    };
+    Ok(summary)
+}
