@@ -99,3 +99,51 @@ fn tract_and_onnxruntime_agree() {
     }
     println!("{compared} probabilities compared, max difference {max_diff:e}");
 }
+
+#[test]
+fn a_bad_library_path_is_a_clear_error() {
+    for lib in ["/nonexistent/libonnxruntime.so", "/etc/hostname"] {
+        for backend in ["onnxruntime", "auto"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
+                .current_dir(common::project_dir())
+                .args([
+                    "screen",
+                    "--backend",
+                    backend,
+                    "--ort-lib",
+                    lib,
+                    "sample-spectra/csv",
+                ])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{backend} {lib}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(lib) && !err.contains("panicked"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn tract_is_the_embedded_default_when_no_library_is_found() {
+    // With no ORT_DYLIB_PATH and python3 unable to import onnxruntime, auto falls back to tract.
+    let out = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
+        .current_dir(common::project_dir())
+        .env_remove("ORT_DYLIB_PATH")
+        .env("PYTHONPATH", "/nonexistent")
+        .env("PYTHONNOUSERSITE", "1")
+        .env("PATH", "/nonexistent")
+        .args(["screen", "sample-spectra/csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("backend: tract (auto: no ONNX Runtime library found"),
+        "{err}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 4);
+}
