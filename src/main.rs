@@ -11,10 +11,9 @@ use diamond_screen::labels::read_labels;
 use diamond_screen::lines::detect;
 use diamond_screen::model::{BackendChoice, Manifest, ModelSet, ModelSpec, backend};
 use diamond_screen::plot::render_png;
-use diamond_screen::screen::{Screener, files, group_files, plan_by_name};
+use diamond_screen::screen::{Screener, files, group_files};
 use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
 use diamond_screen::spectrum::{Spectrum, Technique, read_path};
-use diamond_screen::verdict::Verdict;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,22 +85,6 @@ impl ModelOpts {
     }
 }
 
-/// Read and screen folders chunk by chunk (memory holds one chunk of stones).
-fn screen_paths(
-    screener: &Screener,
-    paths: &[PathBuf],
-    fill: &(dyn Fn(&mut Spectrum) + Sync),
-) -> Result<Vec<Verdict>> {
-    let plan = plan_by_name(files::expand(paths)?);
-    let mut out = Vec::with_capacity(plan.len());
-    for chunk in plan.chunks(2000) {
-        let chunk_paths: Vec<PathBuf> = chunk.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
-        let stones = group_files(&chunk_paths, fill);
-        out.extend(screener.screen(&stones));
-    }
-    Ok(out)
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Print each spectrum's metadata, range, diamond Raman line and detected centres.
@@ -155,7 +138,7 @@ enum Command {
         #[arg(long)]
         resume: bool,
         /// Stones read and scored together (bounds memory).
-        #[arg(long, default_value_t = 2000)]
+        #[arg(long, default_value_t = batch::DEFAULT_CHUNK_STONES)]
         chunk: usize,
         /// Only read and parse the files (a benchmark of the I/O floor); no models, no output.
         #[arg(long)]
@@ -347,7 +330,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let labels = read_labels(&dir.join("labels.csv")).map_err(anyhow::Error::msg)?;
             let screener = Screener::new(model.load()?);
             let t0 = std::time::Instant::now();
-            let verdicts = screen_paths(&screener, std::slice::from_ref(&dir), &|_| {})?;
+            let verdicts = batch::screen_all(&screener, std::slice::from_ref(&dir), &|_| {})?;
             let ev = evaluate(&verdicts, &labels, t0.elapsed().as_secs_f64());
             if json {
                 println!("{}", serde_json::to_string_pretty(&ev)?);
@@ -359,10 +342,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 figures["set"] = serde_json::json!(set);
                 figures["backend"] = serde_json::json!(backend::current().map(|b| b.kind.name()));
                 for m in &screener.models.models {
-                    let path = m.dir.join("manifest.json");
-                    let mut man = Manifest::read(&path)?;
-                    man.evaluation = figures.clone();
-                    std::fs::write(&path, serde_json::to_string_pretty(&man)? + "\n")?;
+                    Manifest::update(&m.dir, |man| man.evaluation = figures.clone())?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -381,14 +361,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 m.manifest.thresholds.p_synthetic_pass = 1.0;
             }
             let screener = Screener::new(set);
-            let verdicts = screen_paths(&screener, std::slice::from_ref(&dir), &|_| {})?;
+            let verdicts = batch::screen_all(&screener, std::slice::from_ref(&dir), &|_| {})?;
             let cal = calibrate(&verdicts, &labels, margin, cap, &dir.display().to_string());
             for m in &screener.models.models {
-                let path = m.dir.join("manifest.json");
-                let mut man = Manifest::read(&path)?;
-                man.thresholds.p_synthetic_pass = cal.threshold;
-                man.thresholds.rule = cal.rule.clone();
-                std::fs::write(&path, serde_json::to_string_pretty(&man)? + "\n")?;
+                Manifest::update(&m.dir, |man| {
+                    man.thresholds.p_synthetic_pass = cal.threshold;
+                    man.thresholds.rule = cal.rule.clone();
+                })?;
             }
             eprintln!("p_synthetic_pass = {:.6}: {}", cal.threshold, cal.rule);
             Ok(ExitCode::SUCCESS)

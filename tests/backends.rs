@@ -31,18 +31,9 @@ fn screen(backend: &str, dir: &std::path::Path) -> Vec<Value> {
         .arg(dir)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{backend}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("backend: {backend}")), "{err}");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_lines(&out)
 }
 
 #[test]

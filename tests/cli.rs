@@ -36,16 +36,7 @@ fn inspect_json(files: &[PathBuf]) -> Vec<Value> {
         .args(files)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_lines(&out)
 }
 
 const FIELDS: [&str; 12] = [

@@ -16,7 +16,7 @@ pub use shard::Shard;
 
 use crate::screen::{Screener, files, group_files, plan_by_name};
 use crate::spectrum::Spectrum;
-use crate::verdict::VerdictKind;
+use crate::verdict::{Verdict, VerdictKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -114,6 +114,44 @@ fn input_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BatchError> {
     files::expand(&expanded).map_err(BatchError::Input)
 }
 
+type Plan = [(String, Vec<PathBuf>)];
+
+/// Read, group and screen planned stones a chunk at a time, handing each chunk's verdicts (and
+/// its number of files) to `sink`.
+fn for_each_chunk<E>(
+    screener: &Screener,
+    plan: &Plan,
+    chunk_stones: usize,
+    fill: &(dyn Fn(&mut Spectrum) + Sync),
+    mut sink: impl FnMut(usize, &[Verdict]) -> Result<(), E>,
+) -> Result<(), E> {
+    for chunk in plan.chunks(chunk_stones.max(1)) {
+        let paths: Vec<PathBuf> = chunk.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
+        let stones = group_files(&paths, fill);
+        sink(paths.len(), &screener.screen(&stones))?;
+    }
+    Ok(())
+}
+
+/// Stones read and scored together by default.
+pub const DEFAULT_CHUNK_STONES: usize = 2000;
+
+/// Screen files and folders and keep every verdict (for evaluation and calibration, which need
+/// the records together; archives go through [`run`], which streams).
+pub fn screen_all(
+    screener: &Screener,
+    paths: &[PathBuf],
+    fill: &(dyn Fn(&mut Spectrum) + Sync),
+) -> Result<Vec<Verdict>, BatchError> {
+    let plan = plan_by_name(files::expand(paths).map_err(BatchError::Input)?);
+    let mut all = Vec::with_capacity(plan.len());
+    for_each_chunk(screener, &plan, DEFAULT_CHUNK_STONES, fill, |_, v| {
+        all.extend_from_slice(v);
+        Ok::<(), BatchError>(())
+    })?;
+    Ok(all)
+}
+
 /// Screen an archive; records go to `opts.out` (or stdout), the summary is returned.
 pub fn run(
     screener: &Screener,
@@ -177,26 +215,30 @@ pub fn run(
         ProgressBar::hidden()
     };
     let mut header = !has_content;
-    for chunk in plan.chunks(opts.chunk_stones.max(1)) {
-        let paths: Vec<PathBuf> = chunk.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
-        summary.files += paths.len();
-        let stones = group_files(&paths, fill);
-        let verdicts = screener.screen(&stones);
-        for v in &verdicts {
-            *summary
-                .verdicts
-                .entry(v.verdict.name().to_string())
-                .or_default() += 1;
-            if v.verdict == VerdictKind::Error {
-                summary.errors += 1;
+    for_each_chunk(
+        screener,
+        &plan,
+        opts.chunk_stones,
+        fill,
+        |files, verdicts| {
+            summary.files += files;
+            for v in verdicts {
+                *summary
+                    .verdicts
+                    .entry(v.verdict.name().to_string())
+                    .or_default() += 1;
+                if v.verdict == VerdictKind::Error {
+                    summary.errors += 1;
+                }
             }
-        }
-        summary.stones += verdicts.len();
-        let bytes = output::render(&verdicts, opts.format, header).map_err(&out_err)?;
-        header = false;
-        output::write_chunk(&mut out, &bytes).map_err(&out_err)?;
-        bar.inc(chunk.len() as u64);
-    }
+            summary.stones += verdicts.len();
+            let bytes = output::render(verdicts, opts.format, header).map_err(&out_err)?;
+            header = false;
+            output::write_chunk(&mut out, &bytes).map_err(&out_err)?;
+            bar.inc(verdicts.len() as u64);
+            Ok(())
+        },
+    )?;
     bar.finish_and_clear();
     summary.seconds = t0.elapsed().as_secs_f64();
     summary.stones_per_second = if summary.seconds > 0.0 {

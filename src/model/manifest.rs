@@ -104,6 +104,20 @@ impl Manifest {
         Ok(())
     }
 
+    /// Change a package's manifest in place (thresholds, evaluation figures); the ONNX file,
+    /// and so its checksum, is untouched.
+    pub fn update(dir: &Path, change: impl FnOnce(&mut Manifest)) -> Result<(), ManifestError> {
+        let path = dir.join("manifest.json");
+        let mut m = Manifest::read(&path)?;
+        change(&mut m);
+        let io = |msg: String| ManifestError::Io {
+            path: path.clone(),
+            msg,
+        };
+        let text = serde_json::to_string_pretty(&m).map_err(|e| io(e.to_string()))? + "\n";
+        std::fs::write(&path, text).map_err(|e| io(e.to_string()))
+    }
+
     /// Read the ONNX file next to the manifest and verify its checksum.
     pub fn read_onnx(&self, dir: &Path) -> Result<Vec<u8>, ManifestError> {
         let path = dir.join("model.onnx");

@@ -2,9 +2,9 @@
 //! first `_` (the readers fill that in). Files that cannot be read still belong to a stone (by
 //! file name) so that the stone gets an error record.
 
+pub use crate::spectrum::stone_id_from_path;
 use crate::spectrum::{Spectrum, read_path};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 #[derive(Debug, Clone)]
 pub struct SpectrumInput {
@@ -20,15 +20,6 @@ pub struct StoneInput {
     pub errors: Vec<String>,
     /// Every file of the stone, read or not.
     pub files: Vec<String>,
-}
-
-/// The stone id a file name gives: the stem up to the first `_`.
-pub fn stone_id_from_path(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    stem.split('_').next().unwrap_or_default().to_string()
 }
 
 /// Read files and group them into stones (sorted by stone id). `fill` supplies metadata a file

@@ -183,11 +183,7 @@ fn finish(raw: Raw, name: &str) -> Result<Spectrum, (Option<usize>, ReadErrorKin
         None => YUnit::Arbitrary,
     });
     if meta.stone_id.is_none() {
-        let stem = Path::new(name)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let id = stem.split('_').next().unwrap_or("").to_string();
+        let id = stone_id_from_path(Path::new(name));
         if !id.is_empty() {
             meta.stone_id = Some(id);
             meta.inferred.push("stone id from the file name".into());
@@ -204,6 +200,15 @@ fn finish(raw: Raw, name: &str) -> Result<Spectrum, (Option<usize>, ReadErrorKin
         meta,
         source_descending: ordered.source_descending,
     })
+}
+
+/// The stone id a file name gives: the stem up to the first `_`.
+pub fn stone_id_from_path(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    stem.split('_').next().unwrap_or_default().to_string()
 }
 
 /// A two-column file spanning about 600-4000 cm^-1: an FTIR export (Thermo OMNIC CSV).
