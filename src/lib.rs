@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod labels;
 pub mod lines;
 pub mod model;
+pub mod parcel;
 pub mod plot;
 pub mod preprocess;
 pub mod screen;

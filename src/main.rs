@@ -10,6 +10,7 @@ use diamond_screen::inspect::inspect_path;
 use diamond_screen::labels::read_labels;
 use diamond_screen::lines::detect;
 use diamond_screen::model::{BackendChoice, Manifest, ModelSet, ModelSpec, backend};
+use diamond_screen::parcel;
 use diamond_screen::plot::render_png;
 use diamond_screen::screen::{Screener, files, group_files};
 use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
@@ -147,6 +148,37 @@ enum Command {
         model: ModelOpts,
         #[command(flatten)]
         defaults: Defaults,
+    },
+    /// Screen a random sample of a parcel declared natural: release or hold, with an exact upper
+    /// bound on the share of stones in the parcel not confirmed natural.
+    Parcel {
+        /// Folder (or files) with the sampled stones' spectra.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Stones in the whole parcel.
+        #[arg(long)]
+        parcel_size: u64,
+        /// Share of not-confirmed stones the declaration tolerates.
+        #[arg(long, default_value_t = 0.01)]
+        max_share: f64,
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// The summary and every stone's record as one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        model: ModelOpts,
+        #[command(flatten)]
+        defaults: Defaults,
+    },
+    /// How many stones to screen to detect a given share of non-natural stones.
+    SamplingPlan {
+        #[arg(long)]
+        parcel_size: u64,
+        #[arg(long, default_value_t = 0.01)]
+        max_share: f64,
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
     },
     /// Screen a labelled folder and print the confusion matrix and ASSURE-style figures.
     Evaluate {
@@ -320,6 +352,62 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Parcel {
+            paths,
+            parcel_size,
+            max_share,
+            confidence,
+            json,
+            model,
+            defaults,
+        } => {
+            let screener = Screener::new(model.load()?);
+            let verdicts = batch::screen_all(&screener, &paths, &|s| defaults.fill(s))?;
+            let summary = parcel::summarise(&verdicts, parcel_size, max_share, confidence)?;
+            if json {
+                let body = serde_json::json!({"summary": summary, "stones": verdicts});
+                println!("{}", serde_json::to_string_pretty(&body)?);
+            } else {
+                println!(
+                    "{}: {}",
+                    format!("{:?}", summary.recommendation).to_uppercase(),
+                    summary.reason
+                );
+                println!(
+                    "sample {} of {} stones: {:?}",
+                    summary.sample_size, summary.parcel_size, summary.counts
+                );
+                println!(
+                    "upper {:.0}% bound on the share not confirmed natural: {:.3}% (hypergeometric), {:.3}% (binomial)",
+                    100.0 * summary.confidence,
+                    100.0 * summary.upper_bound_share,
+                    100.0 * summary.upper_bound_share_binomial
+                );
+                if !summary.to_lab.is_empty() {
+                    println!("send to a laboratory: {}", summary.to_lab.join(", "));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SamplingPlan {
+            parcel_size,
+            max_share,
+            confidence,
+        } => {
+            if !(max_share > 0.0 && max_share < 1.0 && confidence > 0.0 && confidence < 1.0)
+                || parcel_size == 0
+            {
+                bail!("need parcel_size >= 1 and 0 < max_share, confidence < 1");
+            }
+            let n = parcel::sampling_plan(parcel_size, max_share, confidence);
+            println!(
+                "screen {n} of {parcel_size} stones: if {:.2}% or more of the parcel were not natural, a sample of {n} would show at least one with {:.1}% confidence (an unlimited parcel would need {})",
+                100.0 * max_share,
+                100.0 * confidence,
+                parcel::sampling_plan_infinite(max_share, confidence)
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate {
             dir,

@@ -146,3 +146,58 @@ fn unreadable_file_exits_1_with_the_error() {
     // the good file was still inspected
     assert!(String::from_utf8_lossy(&out.stdout).contains("SIM103-000000"));
 }
+
+#[test]
+fn parcel_and_sampling_plan_from_the_command_line() {
+    let out = bin()
+        .args([
+            "sampling-plan",
+            "--parcel-size",
+            "1000000",
+            "--max-share",
+            "0.01",
+            "--confidence",
+            "0.95",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("screen 299 of 1000000 stones"));
+    // the sample stones: a CVD, an HPHT and a moissanite among them -> hold
+    let out = bin()
+        .current_dir(common::project_dir())
+        .args([
+            "parcel",
+            "sample-spectra/csv",
+            "--parcel-size",
+            "100",
+            "--backend",
+            "tract",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["recommendation"], "hold");
+    assert_eq!(v["stones"].as_array().unwrap().len(), 4);
+    // a sample larger than the parcel is a clear error
+    let out = bin()
+        .current_dir(common::project_dir())
+        .args([
+            "parcel",
+            "sample-spectra/csv",
+            "--parcel-size",
+            "2",
+            "--backend",
+            "tract",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than the parcel"));
+}
