@@ -18,6 +18,7 @@ pub mod parcel;
 pub mod plot;
 pub mod preprocess;
 pub mod screen;
+pub mod server;
 pub mod simulate;
 pub mod spectrum;
 pub mod verdict;

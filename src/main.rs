@@ -180,6 +180,25 @@ enum Command {
         #[arg(long, default_value_t = 0.95)]
         confidence: f64,
     },
+    /// The HTTP service (until SIGTERM/SIGINT; in-flight requests finish).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "DIAMOND_SCREEN_ADDR")]
+        addr: std::net::SocketAddr,
+        /// Largest request body in bytes.
+        #[arg(long, default_value_t = 64 * 1024 * 1024, env = "DIAMOND_SCREEN_MAX_BODY")]
+        max_body: usize,
+        /// Most stones per batch or parcel request.
+        #[arg(long, default_value_t = 1000, env = "DIAMOND_SCREEN_MAX_STONES")]
+        max_stones: usize,
+        /// Requests screened at once; more get 503 with Retry-After.
+        #[arg(long, default_value_t = 64, env = "DIAMOND_SCREEN_MAX_IN_FLIGHT")]
+        max_in_flight: usize,
+        /// Request timeout, seconds.
+        #[arg(long, default_value_t = 30, env = "DIAMOND_SCREEN_TIMEOUT")]
+        timeout: u64,
+        #[command(flatten)]
+        model: ModelOpts,
+    },
     /// Screen a labelled folder and print the confusion matrix and ASSURE-style figures.
     Evaluate {
         dir: PathBuf,
@@ -352,6 +371,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Serve {
+            addr,
+            max_body,
+            max_stones,
+            max_in_flight,
+            timeout,
+            model,
+        } => {
+            let screener = Screener::new(model.load()?);
+            let config = diamond_screen::server::ServerConfig {
+                addr,
+                max_body_bytes: max_body,
+                max_stones,
+                max_in_flight,
+                request_timeout: std::time::Duration::from_secs(timeout),
+                ..Default::default()
+            };
+            let state = std::sync::Arc::new(diamond_screen::server::AppState {
+                screener,
+                permits: tokio::sync::Semaphore::new(config.max_in_flight),
+                config,
+            });
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(diamond_screen::server::serve(state))?;
+            eprintln!("shut down");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Parcel {
             paths,

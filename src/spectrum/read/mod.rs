@@ -86,6 +86,21 @@ pub fn read_path(path: &Path) -> Result<Vec<Spectrum>, ReadError> {
     read_bytes(&name, &bytes)
 }
 
+/// The spectra of a stone given as JSON (an HTTP request body), checked like any file's;
+/// `name` labels errors and sources.
+pub fn from_stone_json(name: &str, stone: StoneJson) -> Result<Vec<Spectrum>, ReadError> {
+    let err = |(line, kind)| ReadError {
+        file: name.to_string(),
+        line,
+        kind,
+    };
+    json::stone_to_raws(stone)
+        .map_err(err)?
+        .into_iter()
+        .map(|raw| finish(raw, name).map_err(err))
+        .collect()
+}
+
 /// Read every spectrum in `bytes`; `name` is the file or upload name used in errors, as the
 /// spectrum's `source`, and (up to its first `_`) as the stone id when no metadata names one.
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Spectrum>, ReadError> {

@@ -1,0 +1,185 @@
+//! The HTTP service, started for real on a random loopback port: every route, the error
+//! statuses for client mistakes, and graceful shutdown on SIGTERM.
+
+mod common;
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
+            .current_dir(common::project_dir())
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--backend",
+                "tract",
+                "--max-stones",
+                "50",
+                "--max-body",
+                "2000000",
+            ])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("server exited").unwrap();
+            if let Some(a) = line.strip_prefix("listening on ") {
+                break a.to_string();
+            }
+        };
+        // keep draining stderr so the server never blocks on it
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sample_stone(i: usize) -> Value {
+    let text = std::fs::read_to_string(
+        common::project_dir().join(format!("sample-spectra/json/SIM103-00000{i}.json")),
+    )
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn routes_answer_and_client_mistakes_are_4xx_json() {
+    let s = Server::start(&[]);
+    let c = reqwest::blocking::Client::new();
+    assert_eq!(c.get(s.url("/healthz")).send().unwrap().status(), 200);
+    let ready: Value = c.get(s.url("/readyz")).send().unwrap().json().unwrap();
+    assert_eq!(ready["models"], 3);
+    let models: Value = c.get(s.url("/v1/models")).send().unwrap().json().unwrap();
+    assert_eq!(models["models"].as_array().unwrap().len(), 3);
+    assert_eq!(models["backend"]["kind"], "tract");
+
+    // one stone: the sample natural passes, the CVD is referred
+    let v: Value = c
+        .post(s.url("/v1/screen"))
+        .json(&sample_stone(0))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["verdict"], "natural", "{v}");
+    let v: Value = c
+        .post(s.url("/v1/screen"))
+        .json(&sample_stone(1))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["verdict"], "refer");
+    assert_eq!(v["likely_origin"], "cvd");
+
+    // batch: results in order, a bad stone gets its own error
+    let bad =
+        json!({"stone_id": "BAD", "spectra": [{"technique": "pl", "x": [1, 2], "y": [1, 2]}]});
+    let r: Value = c
+        .post(s.url("/v1/screen/batch"))
+        .json(&json!({"stones": [sample_stone(0), bad, sample_stone(3)]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let res = r["results"].as_array().unwrap();
+    assert_eq!(res.len(), 3);
+    assert_eq!(res[0]["verdict"], "natural");
+    assert_eq!(res[1]["verdict"], "error");
+    assert!(res[1]["error"].as_str().unwrap().contains("at least 16"));
+    assert_eq!(res[2]["verdict"], "simulant");
+
+    // parcel: a synthetic in the sample holds it
+    let r: Value = c
+        .post(s.url("/v1/parcels"))
+        .json(&json!({"parcel_id": "P1", "parcel_size": 400, "declared_origin": "natural", "kp_certificate": "KP-1", "stones": [sample_stone(0), sample_stone(2)]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["summary"]["recommendation"], "hold");
+    let plan: Value = c
+        .get(s.url("/v1/sampling-plan?parcel_size=500&max_share=0.01&confidence=0.95"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(plan["sample_size"], 225);
+
+    // client mistakes: status and JSON body
+    let cases: Vec<(reqwest::blocking::RequestBuilder, u16)> = vec![
+        (c.post(s.url("/v1/screen")).body("{not json").header("content-type", "application/json"), 400),
+        (c.post(s.url("/v1/screen")).body("{}"), 415),
+        (c.post(s.url("/v1/screen")).json(&json!({"spectra": "no"})), 422),
+        (c.post(s.url("/v1/screen")).json(&json!({"spectra": [{"x": [1.0], "y": [1.0, 2.0]}]})), 422),
+        (c.post(s.url("/v1/screen")).json(&json!({"spectra": [{"x": vec![0.0; 300_000], "y": vec![0.0; 300_000]}]})), 413),
+        (c.post(s.url("/v1/screen/batch")).json(&json!({"stones": []})), 422),
+        (c.post(s.url("/v1/parcels")).json(&json!({"parcel_id": "P", "parcel_size": 1, "stones": [sample_stone(0), sample_stone(1)]})), 422),
+        (c.get(s.url("/v1/sampling-plan?parcel_size=abc")), 400),
+        (c.get(s.url("/v1/sampling-plan?parcel_size=10&max_share=2")), 422),
+        (c.get(s.url("/nowhere")), 404),
+    ];
+    for (i, (req, want)) in cases.into_iter().enumerate() {
+        let r = req.send().unwrap();
+        assert_eq!(r.status().as_u16(), want, "case {i}");
+        let body: Value = r
+            .json()
+            .unwrap_or_else(|e| panic!("case {i}: body is not JSON: {e}"));
+        assert!(
+            body["error"].is_string() && body["detail"].is_string(),
+            "case {i}: {body}"
+        );
+    }
+    let many = json!({"stones": vec![json!({"spectra": []}); 51]});
+    assert_eq!(
+        c.post(s.url("/v1/screen/batch"))
+            .json(&many)
+            .send()
+            .unwrap()
+            .status(),
+        413
+    );
+    // the server still answers
+    assert_eq!(c.get(s.url("/healthz")).send().unwrap().status(), 200);
+}
+
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let mut s = Server::start(&[]);
+    let c = reqwest::blocking::Client::new();
+    assert_eq!(c.get(s.url("/healthz")).send().unwrap().status(), 200);
+    let pid = s.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
