@@ -86,6 +86,19 @@ impl ModelOpts {
     }
 }
 
+/// A parcel and what its declaration tolerates.
+#[derive(Args, Clone, Debug)]
+struct PlanArgs {
+    /// Stones in the whole parcel.
+    #[arg(long)]
+    parcel_size: u64,
+    /// Share of stones not confirmed natural that the declaration tolerates.
+    #[arg(long, default_value_t = 0.01)]
+    max_share: f64,
+    #[arg(long, default_value_t = 0.95)]
+    confidence: f64,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Print each spectrum's metadata, range, diamond Raman line and detected centres.
@@ -155,14 +168,8 @@ enum Command {
         /// Folder (or files) with the sampled stones' spectra.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Stones in the whole parcel.
-        #[arg(long)]
-        parcel_size: u64,
-        /// Share of not-confirmed stones the declaration tolerates.
-        #[arg(long, default_value_t = 0.01)]
-        max_share: f64,
-        #[arg(long, default_value_t = 0.95)]
-        confidence: f64,
+        #[command(flatten)]
+        plan: PlanArgs,
         /// The summary and every stone's record as one JSON object.
         #[arg(long)]
         json: bool,
@@ -173,12 +180,8 @@ enum Command {
     },
     /// How many stones to screen to detect a given share of non-natural stones.
     SamplingPlan {
-        #[arg(long)]
-        parcel_size: u64,
-        #[arg(long, default_value_t = 0.01)]
-        max_share: f64,
-        #[arg(long, default_value_t = 0.95)]
-        confidence: f64,
+        #[command(flatten)]
+        plan: PlanArgs,
     },
     /// The HTTP service (until SIGTERM/SIGINT; in-flight requests finish).
     Serve {
@@ -403,16 +406,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Parcel {
             paths,
-            parcel_size,
-            max_share,
-            confidence,
+            plan,
             json,
             model,
             defaults,
         } => {
             let screener = Screener::new(model.load()?);
             let verdicts = batch::screen_all(&screener, &paths, &|s| defaults.fill(s))?;
-            let summary = parcel::summarise(&verdicts, parcel_size, max_share, confidence)?;
+            let summary =
+                parcel::summarise(&verdicts, plan.parcel_size, plan.max_share, plan.confidence)?;
             if json {
                 let body = serde_json::json!({"summary": summary, "stones": verdicts});
                 println!("{}", serde_json::to_string_pretty(&body)?);
@@ -438,22 +440,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::SamplingPlan {
-            parcel_size,
-            max_share,
-            confidence,
-        } => {
-            if !(max_share > 0.0 && max_share < 1.0 && confidence > 0.0 && confidence < 1.0)
-                || parcel_size == 0
-            {
-                bail!("need parcel_size >= 1 and 0 < max_share, confidence < 1");
-            }
-            let n = parcel::sampling_plan(parcel_size, max_share, confidence);
+        Command::SamplingPlan { plan } => {
+            let n = parcel::plan(plan.parcel_size, plan.max_share, plan.confidence)?;
             println!(
-                "screen {n} of {parcel_size} stones: if {:.2}% or more of the parcel were not natural, a sample of {n} would show at least one with {:.1}% confidence (an unlimited parcel would need {})",
-                100.0 * max_share,
-                100.0 * confidence,
-                parcel::sampling_plan_infinite(max_share, confidence)
+                "screen {n} of {} stones: if {:.2}% or more of the parcel were not natural, a sample of {n} would show at least one with {:.1}% confidence (an unlimited parcel would need {})",
+                plan.parcel_size,
+                100.0 * plan.max_share,
+                100.0 * plan.confidence,
+                parcel::sampling_plan_infinite(plan.max_share, plan.confidence)
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -105,6 +105,29 @@ pub fn sampling_plan(parcel_size: u64, max_share: f64, confidence: f64) -> u64 {
         .unwrap_or(parcel_size)
 }
 
+/// Check the parameters of a plan or a summary.
+pub fn check_params(max_share: f64, confidence: f64) -> Result<(), ParcelError> {
+    if !(max_share > 0.0 && max_share < 1.0) {
+        return Err(ParcelError::Range("max_share"));
+    }
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(ParcelError::Range("confidence"));
+    }
+    Ok(())
+}
+
+/// [`sampling_plan`] with its parameters checked (what the CLI and the service call).
+pub fn plan(parcel_size: u64, max_share: f64, confidence: f64) -> Result<u64, ParcelError> {
+    check_params(max_share, confidence)?;
+    if parcel_size == 0 || parcel_size > MAX_PARCEL {
+        return Err(ParcelError::ParcelSize(parcel_size));
+    }
+    Ok(sampling_plan(parcel_size, max_share, confidence))
+}
+
+/// Largest parcel a plan is computed for.
+pub const MAX_PARCEL: u64 = 100_000_000;
+
 /// The same plan for a parcel too large to matter: n >= ln(1 - c) / ln(1 - p).
 pub fn sampling_plan_infinite(max_share: f64, confidence: f64) -> u64 {
     ((1.0 - confidence).ln() / (1.0 - max_share).ln()).ceil() as u64
@@ -146,6 +169,8 @@ pub enum ParcelError {
     Empty,
     #[error("{0} must be between 0 and 1 (exclusive)")]
     Range(&'static str),
+    #[error("parcel size {0}: need 1 to {MAX_PARCEL} stones")]
+    ParcelSize(u64),
 }
 
 /// Summarise a screened sample of a parcel declared natural.
@@ -165,12 +190,7 @@ pub fn summarise(
             parcel: parcel_size,
         });
     }
-    if !(max_share > 0.0 && max_share < 1.0) {
-        return Err(ParcelError::Range("max_share"));
-    }
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(ParcelError::Range("confidence"));
-    }
+    check_params(max_share, confidence)?;
     let mut counts = BTreeMap::new();
     for v in verdicts {
         *counts.entry(v.verdict.name().to_string()).or_default() += 1;

@@ -25,8 +25,7 @@ fn onnxruntime_available() -> bool {
 }
 
 fn screen(backend: &str, dir: &std::path::Path) -> Vec<Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
-        .current_dir(common::project_dir())
+    let out = common::bin()
         .args(["screen", "--backend", backend])
         .arg(dir)
         .output()
@@ -95,8 +94,7 @@ fn tract_and_onnxruntime_agree() {
 fn a_bad_library_path_is_a_clear_error() {
     for lib in ["/nonexistent/libonnxruntime.so", "/etc/hostname"] {
         for backend in ["onnxruntime", "auto"] {
-            let out = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
-                .current_dir(common::project_dir())
+            let out = common::bin()
                 .args([
                     "screen",
                     "--backend",
@@ -117,8 +115,7 @@ fn a_bad_library_path_is_a_clear_error() {
 #[test]
 fn tract_is_the_embedded_default_when_no_library_is_found() {
     // With no ORT_DYLIB_PATH and python3 unable to import onnxruntime, auto falls back to tract.
-    let out = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
-        .current_dir(common::project_dir())
+    let out = common::bin()
         .env_remove("ORT_DYLIB_PATH")
         .env("PYTHONPATH", "/nonexistent")
         .env("PYTHONNOUSERSITE", "1")

@@ -10,13 +10,7 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_diamond-screen"));
-    c.current_dir(common::project_dir());
-    c
-}
+use std::process::Stdio;
 
 fn archive(dir: &Path, stones: u64, seed: u64) {
     write_archive(
@@ -52,7 +46,7 @@ fn shards_are_disjoint_and_cover_every_stone() {
     let mut all = Vec::new();
     for i in 0..3 {
         let out = tmp.path().join(format!("shard{i}.jsonl"));
-        let st = bin()
+        let st = common::bin()
             .args([
                 "screen",
                 "--backend",
@@ -73,7 +67,7 @@ fn shards_are_disjoint_and_cover_every_stone() {
     let unique: HashSet<_> = all.iter().cloned().collect();
     assert_eq!(all.len(), 60, "shards overlap or miss stones");
     assert_eq!(unique.len(), 60);
-    let bad = bin()
+    let bad = common::bin()
         .args(["screen", "--shard", "3/3"])
         .arg(&data)
         .output()
@@ -89,7 +83,7 @@ fn killed_run_resumes_to_exactly_one_record_per_stone() {
     let out = tmp.path().join("out.jsonl");
     let mut killed_midway = false;
     for attempt in 0..20 {
-        let mut child = bin()
+        let mut child = common::bin()
             .args([
                 "screen",
                 "--backend",
@@ -133,7 +127,7 @@ fn killed_run_resumes_to_exactly_one_record_per_stone() {
     }
     assert!(killed_midway, "the run finished before it could be killed");
     // a final resume completes the job
-    let st = bin()
+    let st = common::bin()
         .args(["screen", "--backend", "tract", "--resume", "--out"])
         .arg(&out)
         .arg(&data)
@@ -167,7 +161,7 @@ fn bad_files_are_reported_per_stone_and_the_run_goes_on() {
         .unwrap();
     std::fs::write(&victim, "garbage\n").unwrap();
     let out = tmp.path().join("out.jsonl");
-    let o = bin()
+    let o = common::bin()
         .args(["screen", "--backend", "tract", "--out"])
         .arg(&out)
         .arg(&data)
@@ -201,7 +195,7 @@ fn paths_on_stdin_and_csv_output() {
         .filter(|p| p.extension().is_some_and(|x| x == "csv") && !p.ends_with("labels.csv"))
         .map(|p| format!("{}\n", p.display()))
         .collect();
-    let mut child = bin()
+    let mut child = common::bin()
         .args(["screen", "--backend", "tract", "--format", "csv", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -6,11 +6,6 @@ mod common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
-}
 
 fn spectrum_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -30,7 +25,7 @@ fn spectrum_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn inspect_json(files: &[PathBuf]) -> Vec<Value> {
-    let out = bin()
+    let out = common::bin()
         .arg("inspect")
         .arg("--json")
         .args(files)
@@ -110,7 +105,7 @@ fn plot_every_sample_and_fixture_file() {
     let tmp = tempfile::tempdir().unwrap();
     for (i, f) in files.iter().enumerate() {
         let png = tmp.path().join(format!("{i}.png"));
-        let out = bin()
+        let out = common::bin()
             .arg("plot")
             .arg(f)
             .arg("-o")
@@ -139,7 +134,12 @@ fn unreadable_file_exits_1_with_the_error() {
     let bad = tmp.path().join("bad.csv");
     std::fs::write(&bad, "1,2\n3,x\n").unwrap();
     let good = common::project_dir().join("sample-spectra/csv/SIM103-000000_ftir.csv");
-    let out = bin().arg("inspect").arg(&bad).arg(&good).output().unwrap();
+    let out = common::bin()
+        .arg("inspect")
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.csv:2"), "{err}");
@@ -149,7 +149,7 @@ fn unreadable_file_exits_1_with_the_error() {
 
 #[test]
 fn parcel_and_sampling_plan_from_the_command_line() {
-    let out = bin()
+    let out = common::bin()
         .args([
             "sampling-plan",
             "--parcel-size",
@@ -164,7 +164,7 @@ fn parcel_and_sampling_plan_from_the_command_line() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("screen 299 of 1000000 stones"));
     // the sample stones: a CVD, an HPHT and a moissanite among them -> hold
-    let out = bin()
+    let out = common::bin()
         .current_dir(common::project_dir())
         .args([
             "parcel",
@@ -186,7 +186,7 @@ fn parcel_and_sampling_plan_from_the_command_line() {
     assert_eq!(v["summary"]["recommendation"], "hold");
     assert_eq!(v["stones"].as_array().unwrap().len(), 4);
     // a sample larger than the parcel is a clear error
-    let out = bin()
+    let out = common::bin()
         .current_dir(common::project_dir())
         .args([
             "parcel",

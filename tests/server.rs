@@ -14,8 +14,7 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_diamond-screen"))
-            .current_dir(common::project_dir())
+        let mut child = common::bin()
             .args([
                 "serve",
                 "--addr",

@@ -208,19 +208,13 @@ pub async fn sampling_plan(
     let Query(q) = q?;
     let p = q.max_share.unwrap_or(0.01);
     let c = q.confidence.unwrap_or(0.95);
-    if q.parcel_size == 0 || !(p > 0.0 && p < 1.0) || !(c > 0.0 && c < 1.0) {
-        return Err(ApiError::unprocessable(
-            "need parcel_size >= 1 and 0 < max_share, confidence < 1",
-        ));
-    }
-    if q.parcel_size > 100_000_000 {
-        return Err(ApiError::unprocessable("parcel_size above 100,000,000"));
-    }
+    let n =
+        parcel::plan(q.parcel_size, p, c).map_err(|e| ApiError::unprocessable(e.to_string()))?;
     Ok(Json(json!({
         "parcel_size": q.parcel_size,
         "max_share": p,
         "confidence": c,
-        "sample_size": parcel::sampling_plan(q.parcel_size, p, c),
+        "sample_size": n,
         "sample_size_unlimited_parcel": parcel::sampling_plan_infinite(p, c),
     })))
 }

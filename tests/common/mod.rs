@@ -33,3 +33,10 @@ pub fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// The diamond-screen binary, run from the project folder.
+pub fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_diamond-screen"));
+    c.current_dir(project_dir());
+    c
+}
