@@ -165,7 +165,6 @@ fn parcel_and_sampling_plan_from_the_command_line() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("screen 299 of 1000000 stones"));
     // the sample stones: a CVD, an HPHT and a moissanite among them -> hold
     let out = common::bin()
-        .current_dir(common::project_dir())
         .args([
             "parcel",
             "sample-spectra/csv",
@@ -187,7 +186,6 @@ fn parcel_and_sampling_plan_from_the_command_line() {
     assert_eq!(v["stones"].as_array().unwrap().len(), 4);
     // a sample larger than the parcel is a clear error
     let out = common::bin()
-        .current_dir(common::project_dir())
         .args([
             "parcel",
             "sample-spectra/csv",
