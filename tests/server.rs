@@ -182,3 +182,72 @@ fn sigterm_shuts_down_gracefully() {
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn multipart_upload_of_real_and_sample_files() {
+    let s = Server::start(&[]);
+    let c = reqwest::blocking::Client::new();
+    // a sample stone's three files in three formats' worth of readers (CSV here)
+    let dir = common::project_dir().join("sample-spectra/csv");
+    let mut form = reqwest::blocking::multipart::Form::new().text("stone_id", "UPLOAD-1");
+    for ch in ["pl532", "pl405", "ftir"] {
+        form = form
+            .file("file", dir.join(format!("SIM103-000000_{ch}.csv")))
+            .unwrap();
+    }
+    let v: Value = c
+        .post(s.url("/v1/screen"))
+        .multipart(form)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["stone_id"], "UPLOAD-1");
+    assert_eq!(v["verdict"], "natural", "{v}");
+    assert_eq!(v["channels"].as_array().unwrap().len(), 3);
+    // no files: 422 as JSON
+    let form = reqwest::blocking::multipart::Form::new().text("stone_id", "EMPTY");
+    let r = c.post(s.url("/v1/screen")).multipart(form).send().unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().unwrap()["error"], "invalid_input");
+    // a file no reader accepts: 422 naming it
+    let form = reqwest::blocking::multipart::Form::new().part(
+        "file",
+        reqwest::blocking::multipart::Part::bytes(vec![0u8, 1, 2, 3]).file_name("junk.bin"),
+    );
+    let r = c.post(s.url("/v1/screen")).multipart(form).send().unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.json::<Value>().unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("junk.bin")
+    );
+    // real spectra nobody here wrote: the natural OMNIC export passes on FTIR alone
+    let Some(fx) = common::shared_fixtures() else {
+        return;
+    };
+    let form = reqwest::blocking::multipart::Form::new()
+        .file("file", fx.join("ftir/natural_FN7114_map0004.csv"))
+        .unwrap();
+    let v: Value = c
+        .post(s.url("/v1/screen"))
+        .multipart(form)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["verdict"], "natural", "{v}");
+    assert_eq!(v["channels"][0]["diamond_type"], "IaAB");
+    let form = reqwest::blocking::multipart::Form::new()
+        .file("file", fx.join("ftir/hpht_IIa_0001.csv"))
+        .unwrap();
+    let v: Value = c
+        .post(s.url("/v1/screen"))
+        .multipart(form)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(v["verdict"], "refer", "{v}");
+}

@@ -3,12 +3,13 @@
 use super::{ApiError, AppState};
 use crate::parcel;
 use crate::screen::{SpectrumInput, StoneInput};
-use crate::spectrum::{StoneJson, from_stone_json};
+use crate::spectrum::{Metadata, StoneJson, from_stone_json, read_bytes};
 use crate::verdict::Verdict;
 use axum::Json;
+use axum::extract::multipart::MultipartError;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{StatusCode, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -85,16 +86,105 @@ async fn run(state: &Arc<AppState>, stones: Vec<StoneInput>) -> Result<Vec<Verdi
         .map_err(|e| ApiError::internal(format!("screening task failed: {e}")))
 }
 
+/// One stone: JSON, or `multipart/form-data` with spectrum files (any format the readers know)
+/// and optional `stone_id`, `technique`, `excitation_nm`, `temperature_k` fields for files that
+/// do not say.
 pub async fn screen_one(
     State(s): State<Arc<AppState>>,
-    body: Body<StoneJson>,
+    req: Request,
 ) -> Result<Json<Verdict>, ApiError> {
-    let Json(stone) = body?;
-    let input = stone_input(stone, 0, &s)?;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let input = if content_type.starts_with("multipart/form-data") {
+        let mp = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| ApiError::new(e.status(), "invalid_multipart", e.body_text()))?;
+        multipart_stone(mp, &s).await?
+    } else {
+        let Json(stone) = Json::<StoneJson>::from_request(req, &()).await?;
+        stone_input(stone, 0, &s)?
+    };
     let mut v = run(&s, vec![input]).await?;
     v.pop()
         .map(Json)
         .ok_or_else(|| ApiError::internal("no verdict"))
+}
+
+fn multipart_error(e: MultipartError) -> ApiError {
+    let code = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        "too_large"
+    } else {
+        "invalid_multipart"
+    };
+    ApiError::new(e.status(), code, e.body_text())
+}
+
+async fn multipart_stone(mut mp: Multipart, state: &AppState) -> Result<StoneInput, ApiError> {
+    let mut stone_id: Option<String> = None;
+    let mut defaults = Metadata::default();
+    let mut spectra: Vec<SpectrumInput> = Vec::new();
+    let mut files = Vec::new();
+    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if let Some(file) = field.file_name().map(str::to_string) {
+            let bytes = field.bytes().await.map_err(multipart_error)?;
+            let read =
+                read_bytes(&file, &bytes).map_err(|e| ApiError::unprocessable(e.to_string()))?;
+            spectra.extend(read.into_iter().map(|spectrum| SpectrumInput {
+                file: file.clone(),
+                spectrum,
+            }));
+            files.push(file);
+        } else {
+            let text = field.text().await.map_err(multipart_error)?;
+            match name.as_str() {
+                "stone_id" => stone_id = Some(text.trim().to_string()).filter(|s| !s.is_empty()),
+                "technique" | "excitation_nm" | "temperature_k" => {
+                    defaults.set(&name, &text);
+                    if defaults.extra.contains_key(&name) {
+                        return Err(ApiError::unprocessable(format!(
+                            "field {name}: cannot use {text:?}"
+                        )));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if spectra.is_empty() {
+        return Err(ApiError::unprocessable(
+            "multipart request with no spectrum files",
+        ));
+    }
+    let max = state.config.max_spectra_per_stone;
+    if spectra.len() > max {
+        return Err(ApiError::too_large(format!(
+            "{} spectra, at most {max}",
+            spectra.len()
+        )));
+    }
+    for s in spectra.iter_mut() {
+        let m = &mut s.spectrum.meta;
+        m.technique = m.technique.or(defaults.technique);
+        m.excitation_nm = m.excitation_nm.or(defaults.excitation_nm);
+        m.temperature_k = m.temperature_k.or(defaults.temperature_k);
+    }
+    let id = stone_id
+        .or_else(|| {
+            spectra
+                .iter()
+                .find_map(|s| s.spectrum.meta.stone_id.clone())
+        })
+        .unwrap_or_else(|| "stone-0".into());
+    Ok(StoneInput {
+        id,
+        spectra,
+        files,
+        ..Default::default()
+    })
 }
 
 #[derive(Debug, Deserialize)]
