@@ -123,11 +123,7 @@ fn tract_is_the_embedded_default_when_no_library_is_found() {
         .args(["screen", "sample-spectra/csv"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("backend: tract (auto: no ONNX Runtime library found"),

@@ -176,11 +176,7 @@ fn parcel_and_sampling_plan_from_the_command_line() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_success(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["summary"]["recommendation"], "hold");
     assert_eq!(v["stones"].as_array().unwrap().len(), 4);

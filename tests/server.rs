@@ -227,27 +227,20 @@ fn multipart_upload_of_real_and_sample_files() {
     let Some(fx) = common::shared_fixtures() else {
         return;
     };
-    let form = reqwest::blocking::multipart::Form::new()
-        .file("file", fx.join("ftir/natural_FN7114_map0004.csv"))
-        .unwrap();
-    let v: Value = c
-        .post(s.url("/v1/screen"))
-        .multipart(form)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let upload = |file: &str| -> Value {
+        let form = reqwest::blocking::multipart::Form::new()
+            .file("file", fx.join(file))
+            .unwrap();
+        c.post(s.url("/v1/screen"))
+            .multipart(form)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let v = upload("ftir/natural_FN7114_map0004.csv");
     assert_eq!(v["verdict"], "natural", "{v}");
     assert_eq!(v["channels"][0]["diamond_type"], "IaAB");
-    let form = reqwest::blocking::multipart::Form::new()
-        .file("file", fx.join("ftir/hpht_IIa_0001.csv"))
-        .unwrap();
-    let v: Value = c
-        .post(s.url("/v1/screen"))
-        .multipart(form)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let v = upload("ftir/hpht_IIa_0001.csv");
     assert_eq!(v["verdict"], "refer", "{v}");
 }
