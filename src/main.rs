@@ -199,6 +199,22 @@ enum Command {
         /// Request timeout, seconds.
         #[arg(long, default_value_t = 30, env = "DIAMOND_SCREEN_TIMEOUT")]
         timeout: u64,
+        /// Most spectra in one stone.
+        #[arg(long, default_value_t = 16, env = "DIAMOND_SCREEN_MAX_SPECTRA")]
+        max_spectra: usize,
+        /// Dynamic batching: stones per model batch before the batcher stops collecting.
+        #[arg(long, default_value_t = 256, env = "DIAMOND_SCREEN_MAX_BATCH")]
+        max_batch: usize,
+        /// Dynamic batching: how long a request waits for others to join its batch, microseconds.
+        #[arg(long, default_value_t = 1000, env = "DIAMOND_SCREEN_MAX_WAIT_US")]
+        max_wait_us: u64,
+        /// File of API keys (one per line); when given, /v1 and /admin need
+        /// `Authorization: Bearer KEY`.
+        #[arg(long, env = "DIAMOND_SCREEN_API_KEYS")]
+        api_keys: Option<PathBuf>,
+        /// Log format: text or json (level from RUST_LOG, default info).
+        #[arg(long, default_value = "text", env = "DIAMOND_SCREEN_LOG_FORMAT")]
+        log_format: String,
         #[command(flatten)]
         model: ModelOpts,
     },
@@ -245,6 +261,22 @@ enum Command {
         #[arg(long)]
         kinds: Option<String>,
     },
+}
+
+/// Structured logs on stderr (tracing); RUST_LOG sets the level.
+fn init_logs(format: &str) -> Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        "text" => builder.init(),
+        "json" => builder.json().init(),
+        other => anyhow::bail!("--log-format {other}: use text or json"),
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -381,22 +413,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_stones,
             max_in_flight,
             timeout,
+            max_spectra,
+            max_batch,
+            max_wait_us,
+            api_keys,
+            log_format,
             model,
         } => {
+            use diamond_screen::server::{ApiKeys, AppState, BatchConfig, ServerConfig};
+            init_logs(&log_format)?;
+            let keys = api_keys
+                .map(|p| ApiKeys::from_file(&p))
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let screener = Screener::new(model.load()?);
-            let config = diamond_screen::server::ServerConfig {
+            let (dir, workers) = (model.models.clone(), rayon::current_num_threads());
+            let loader: diamond_screen::server::Loader = Box::new(move || {
+                ModelSet::load_dir(&dir, workers)
+                    .map(Screener::new)
+                    .map_err(|e| e.to_string())
+            });
+            let config = ServerConfig {
                 addr,
                 max_body_bytes: max_body,
                 max_stones,
+                max_spectra_per_stone: max_spectra,
                 max_in_flight,
                 request_timeout: std::time::Duration::from_secs(timeout),
-                ..Default::default()
+                batch: BatchConfig {
+                    max_stones: max_batch.max(1),
+                    max_wait: std::time::Duration::from_micros(max_wait_us),
+                },
             };
-            let state = std::sync::Arc::new(diamond_screen::server::AppState {
-                screener,
-                permits: tokio::sync::Semaphore::new(config.max_in_flight),
-                config,
-            });
+            let state = AppState::new(screener, config, keys, Some(loader));
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;

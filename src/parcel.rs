@@ -133,14 +133,14 @@ pub fn sampling_plan_infinite(max_share: f64, confidence: f64) -> u64 {
     ((1.0 - confidence).ln() / (1.0 - max_share).ln()).ceil() as u64
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Recommendation {
     Release,
     Hold,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ParcelSummary {
     pub parcel_size: u64,
     pub sample_size: u64,

@@ -29,7 +29,7 @@ pub const PASS_EVIDENCE: [&str; 7] = [
     "N2 (cape 478)",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum VerdictKind {
     Natural,
@@ -52,7 +52,7 @@ impl VerdictKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     Cvd,
@@ -61,7 +61,7 @@ pub enum Origin {
 }
 
 /// Class probabilities of one model on one spectrum.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Probabilities {
     pub natural: f64,
     pub cvd: f64,
@@ -89,7 +89,7 @@ impl Probabilities {
 }
 
 /// What one spectrum of a stone contributed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChannelResult {
     pub file: String,
     pub channel: Option<Channel>,
@@ -110,7 +110,7 @@ pub struct ChannelResult {
 }
 
 /// One centre seen in one channel (the stone-level evidence list).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoneEvidence {
     pub channel: String,
     #[serde(flatten)]
@@ -118,7 +118,7 @@ pub struct StoneEvidence {
 }
 
 /// The record of one stone: what `screen` prints and the service returns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Verdict {
     pub stone_id: String,
     pub verdict: VerdictKind,

@@ -3,67 +3,8 @@
 
 mod common;
 
+use common::server::{Server, sample_stone};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let mut child = common::bin()
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--backend",
-                "tract",
-                "--max-stones",
-                "50",
-                "--max-body",
-                "2000000",
-            ])
-            .args(extra)
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("server exited").unwrap();
-            if let Some(a) = line.strip_prefix("listening on ") {
-                break a.to_string();
-            }
-        };
-        // keep draining stderr so the server never blocks on it
-        std::thread::spawn(move || for _ in lines {});
-        Server {
-            child,
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn sample_stone(i: usize) -> Value {
-    let text = std::fs::read_to_string(
-        common::project_dir().join(format!("sample-spectra/json/SIM103-00000{i}.json")),
-    )
-    .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
 
 #[test]
 fn routes_answer_and_client_mistakes_are_4xx_json() {
@@ -171,14 +112,7 @@ fn sigterm_shuts_down_gracefully() {
     let mut s = Server::start(&[]);
     let c = reqwest::blocking::Client::new();
     assert_eq!(c.get(s.url("/healthz")).send().unwrap().status(), 200);
-    let pid = s.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    s.signal("-TERM");
     let status = s.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }

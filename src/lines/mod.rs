@@ -15,7 +15,7 @@ pub use table::{CENTRES, Centre, Indicates, PosUnit};
 use serde::{Deserialize, Serialize};
 
 /// One centre seen in one spectrum.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Evidence {
     pub centre: String,
     /// Table position and measured position (nm, cm^-1 or Raman shift, see `unit`).

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a centre says about the stone's origin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Indicates {
     /// Positive evidence of natural origin.
@@ -38,7 +38,7 @@ pub enum Seen {
 }
 
 /// The unit of a centre's position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PosUnit {
     /// Wavelength, nm (PL, UV-Vis).

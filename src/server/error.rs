@@ -83,3 +83,12 @@ impl From<QueryRejection> for ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", r.body_text())
     }
 }
+
+/// The error body, for the OpenAPI document.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: invalid_input, invalid_json, too_large, busy, unauthorized, ...
+    pub error: String,
+    /// What went wrong, for a person.
+    pub detail: String,
+}

@@ -1,21 +1,44 @@
-//! The HTTP service: the same screening core as `screen`, behind axum. CPU work runs on the
-//! blocking pool (and rayon), never on the async executor; a semaphore bounds the work in
-//! flight and answers 503 with Retry-After instead of queueing without bound; shutdown on
-//! SIGTERM/SIGINT lets in-flight requests finish.
+//! The HTTP service: the same screening core as `screen`, behind axum.
+//!
+//! - `routes/`: the handlers, each annotated for the OpenAPI document (`openapi.rs`), which is
+//!   generated from the same registrations that build the router, so the two cannot disagree.
+//! - `batcher.rs`: concurrent requests are coalesced into model batches on a dedicated thread;
+//!   CPU work never runs on the async executor.
+//! - `metrics.rs`, `auth.rs`, `reload.rs`, `page.rs`: Prometheus metrics (one middleware for
+//!   every route), optional API keys, hot reload, the embedded web page.
+//!
+//! Manners: a body limit (413), a request timeout (408), an in-flight bound that answers 503
+//! with Retry-After instead of queueing without bound, a request id on every request and its
+//! log span, and graceful shutdown on SIGTERM/SIGINT that lets in-flight requests finish.
 
+mod auth;
+mod batcher;
 mod error;
+mod metrics;
+mod openapi;
+mod page;
+mod reload;
 mod routes;
 
+pub use auth::ApiKeys;
+pub use batcher::BatchConfig;
 pub use error::ApiError;
+pub use reload::Loader;
 
 use crate::screen::Screener;
+use arc_swap::ArcSwap;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::http::{Request, StatusCode};
+use batcher::Batcher;
+use metrics::Metrics;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -29,6 +52,7 @@ pub struct ServerConfig {
     /// Requests screened at once; more get 503 with Retry-After.
     pub max_in_flight: usize,
     pub request_timeout: Duration,
+    pub batch: BatchConfig,
 }
 
 impl Default for ServerConfig {
@@ -40,33 +64,75 @@ impl Default for ServerConfig {
             max_spectra_per_stone: 16,
             max_in_flight: 64,
             request_timeout: Duration::from_secs(30),
+            batch: BatchConfig::default(),
         }
     }
 }
 
 pub struct AppState {
-    pub screener: Screener,
+    /// The models serving now; a reload swaps in a whole new set.
+    pub screener: Arc<ArcSwap<Screener>>,
     pub config: ServerConfig,
     pub permits: Semaphore,
+    pub metrics: Arc<Metrics>,
+    pub keys: Option<Arc<ApiKeys>>,
+    loader: Option<Loader>,
+    batcher: Batcher,
 }
 
+impl AppState {
+    /// `loader` builds the screener again for a reload (None: reload is refused).
+    pub fn new(
+        screener: Screener,
+        config: ServerConfig,
+        keys: Option<ApiKeys>,
+        loader: Option<Loader>,
+    ) -> Arc<AppState> {
+        let screener = Arc::new(ArcSwap::from_pointee(screener));
+        let metrics = Arc::new(Metrics::new());
+        let batcher = Batcher::start(screener.clone(), metrics.clone(), config.batch);
+        Arc::new(AppState {
+            screener,
+            permits: Semaphore::new(config.max_in_flight),
+            config,
+            metrics,
+            keys: keys.map(Arc::new),
+            loader,
+            batcher,
+        })
+    }
+}
+
+/// The router with every layer; also returns the OpenAPI document it serves.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
-    Router::new()
-        .route("/v1/screen", post(routes::screen_one))
-        .route("/v1/screen/batch", post(routes::screen_batch))
-        .route("/v1/parcels", post(routes::parcel))
-        .route("/v1/sampling-plan", get(routes::sampling_plan))
-        .route("/v1/models", get(routes::models))
-        .route("/healthz", get(routes::healthz))
-        .route("/readyz", get(routes::readyz))
-        .fallback(routes::not_found)
+    let app = openapi::routes(&state);
+    app.fallback(routes::ops::not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
+            StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::record,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+                })
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
@@ -90,11 +156,12 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Serve until SIGTERM/SIGINT; in-flight requests finish first.
+/// Serve until SIGTERM/SIGINT; in-flight requests finish first. SIGHUP reloads the models.
 pub async fn serve(state: Arc<AppState>) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.addr).await?;
     // Tests and orchestrators read the bound address (the port may be 0 = any).
     eprintln!("listening on {}", listener.local_addr()?);
+    tokio::spawn(reload::on_sighup(state.clone()));
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -11,7 +11,7 @@ use crate::spectrum::units::{XUnit, YUnit};
 use serde::{Deserialize, Serialize};
 
 /// One stone as JSON (request body of the service, `.json` files).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoneJson {
     #[serde(default)]
     pub stone_id: Option<String>,
@@ -19,7 +19,7 @@ pub struct StoneJson {
 }
 
 /// One spectrum as JSON.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SpectrumJson {
     #[serde(default)]
     pub technique: Option<String>,

@@ -1,51 +1,24 @@
-//! The route handlers. Request bodies are the JSON stone shape of `spectrum::StoneJson`.
+//! Screening: one stone (JSON or multipart files), a batch of stones, and the plot of a
+//! stone's spectra. Request bodies are the JSON stone shape of `spectrum::StoneJson`.
 
-use super::{ApiError, AppState};
-use crate::parcel;
+use crate::lines::detect;
+use crate::plot::render_png;
 use crate::screen::{SpectrumInput, StoneInput};
+use crate::server::error::ErrorBody;
+use crate::server::{ApiError, AppState};
 use crate::spectrum::{Metadata, StoneJson, from_stone_json, read_bytes};
 use crate::verdict::Verdict;
 use axum::Json;
 use axum::extract::multipart::MultipartError;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 type Body<T> = Result<Json<T>, JsonRejection>;
-
-pub async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
-}
-
-pub async fn readyz(State(s): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
-    let n = s.screener.models.models.len();
-    if n == 0 {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "no models loaded",
-        ));
-    }
-    Ok(Json(json!({"status": "ready", "models": n})))
-}
-
-pub async fn models(State(s): State<Arc<AppState>>) -> Json<Value> {
-    let manifests: Vec<&crate::model::Manifest> = s
-        .screener
-        .models
-        .models
-        .iter()
-        .map(|m| &m.manifest)
-        .collect();
-    Json(json!({"backend": crate::model::backend::current(), "models": manifests}))
-}
-
-pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
-}
 
 /// A request stone, checked like a file: spectra count, then every reader rule.
 fn stone_input(stone: StoneJson, index: usize, state: &AppState) -> Result<StoneInput, ApiError> {
@@ -77,36 +50,80 @@ fn stone_input(stone: StoneJson, index: usize, state: &AppState) -> Result<Stone
     })
 }
 
-/// Screen on the blocking pool, within the in-flight bound.
-async fn run(state: &Arc<AppState>, stones: Vec<StoneInput>) -> Result<Vec<Verdict>, ApiError> {
+/// Screen through the batcher, within the in-flight bound (503 beyond it).
+pub(super) async fn run(
+    state: &Arc<AppState>,
+    stones: Vec<StoneInput>,
+) -> Result<Vec<Verdict>, ApiError> {
     let _permit = state.permits.try_acquire().map_err(|_| ApiError::busy())?;
-    let st = state.clone();
-    tokio::task::spawn_blocking(move || st.screener.screen(&stones))
+    let _gauge = InFlight::new(state);
+    state
+        .batcher
+        .screen(stones)
         .await
-        .map_err(|e| ApiError::internal(format!("screening task failed: {e}")))
+        .map_err(ApiError::internal)
 }
 
-/// One stone: JSON, or `multipart/form-data` with spectrum files (any format the readers know)
-/// and optional `stone_id`, `technique`, `excitation_nm`, `temperature_k` fields for files that
-/// do not say.
-pub async fn screen_one(
-    State(s): State<Arc<AppState>>,
-    req: Request,
-) -> Result<Json<Verdict>, ApiError> {
+/// Counts a request in the in-flight gauge for as long as it lives.
+struct InFlight<'a>(&'a AppState);
+
+impl<'a> InFlight<'a> {
+    fn new(s: &'a AppState) -> InFlight<'a> {
+        s.metrics.in_flight.inc();
+        InFlight(s)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.metrics.in_flight.dec();
+    }
+}
+
+/// The multipart form of one stone (for the OpenAPI document).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct StoneUpload {
+    /// Spectrum files in any format the readers know (CSV/TSV/TXT, JCAMP-DX, JSON).
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<Vec<u8>>,
+    stone_id: Option<String>,
+    /// For files that do not say: pl, ftir, ...
+    technique: Option<String>,
+    excitation_nm: Option<f64>,
+    temperature_k: Option<f64>,
+}
+
+/// A stone from JSON or a multipart upload.
+async fn stone_from_request(s: &AppState, req: Request) -> Result<StoneInput, ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let input = if content_type.starts_with("multipart/form-data") {
+    if content_type.starts_with("multipart/form-data") {
         let mp = Multipart::from_request(req, &())
             .await
             .map_err(|e| ApiError::new(e.status(), "invalid_multipart", e.body_text()))?;
-        multipart_stone(mp, &s).await?
+        multipart_stone(mp, s).await
     } else {
         let Json(stone) = Json::<StoneJson>::from_request(req, &()).await?;
-        stone_input(stone, 0, &s)?
-    };
+        stone_input(stone, 0, s)
+    }
+}
+
+/// Screen one stone: JSON, or `multipart/form-data` with spectrum files and optional
+/// `stone_id`, `technique`, `excitation_nm`, `temperature_k` fields for files that do not say.
+#[utoipa::path(post, path = "/v1/screen", tag = "screen",
+    request_body(content((StoneJson = "application/json"), (StoneUpload = "multipart/form-data"))),
+    responses((status = 200, body = Verdict), (status = 400, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn screen_one(
+    State(s): State<Arc<AppState>>,
+    req: Request,
+) -> Result<Json<Verdict>, ApiError> {
+    let input = stone_from_request(&s, req).await?;
     let mut v = run(&s, vec![input]).await?;
     v.pop()
         .map(Json)
@@ -187,13 +204,22 @@ async fn multipart_stone(mut mp: Multipart, state: &AppState) -> Result<StoneInp
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct BatchRequest {
     pub stones: Vec<StoneJson>,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse {
+    /// One record per stone, in order; a stone that cannot be read has verdict "error".
+    pub results: Vec<Verdict>,
+}
+
 /// A stone that cannot be read gets its own error record; the others are screened.
-fn batch_inputs(stones: Vec<StoneJson>, state: &AppState) -> Result<Vec<StoneInput>, ApiError> {
+pub(super) fn batch_inputs(
+    stones: Vec<StoneJson>,
+    state: &AppState,
+) -> Result<Vec<StoneInput>, ApiError> {
     let max = state.config.max_stones;
     if stones.len() > max {
         return Err(ApiError::too_large(format!(
@@ -222,89 +248,46 @@ fn batch_inputs(stones: Vec<StoneJson>, state: &AppState) -> Result<Vec<StoneInp
         .collect()
 }
 
+/// Screen many stones; a bad stone gets its own error record without failing the others.
+#[utoipa::path(post, path = "/v1/screen/batch", tag = "screen", request_body = BatchRequest,
+    responses((status = 200, body = BatchResponse), (status = 400, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn screen_batch(
     State(s): State<Arc<AppState>>,
     body: Body<BatchRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BatchResponse>, ApiError> {
     let Json(req) = body?;
     let inputs = batch_inputs(req.stones, &s)?;
     let results = run(&s, inputs).await?;
-    Ok(Json(json!({"results": results})))
+    Ok(Json(BatchResponse { results }))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ParcelRequest {
-    pub parcel_id: String,
-    pub parcel_size: u64,
-    #[serde(default)]
-    pub declared_origin: Option<String>,
-    #[serde(default)]
-    pub kp_certificate: Option<String>,
-    #[serde(default)]
-    pub max_share: Option<f64>,
-    #[serde(default)]
-    pub confidence: Option<f64>,
-    pub stones: Vec<StoneJson>,
-}
-
-pub async fn parcel(
+/// A PNG of the stone's spectra, one panel each, with the detected centres marked (same body
+/// as `/v1/screen`).
+#[utoipa::path(post, path = "/v1/plot", tag = "screen",
+    request_body(content((StoneJson = "application/json"), (StoneUpload = "multipart/form-data"))),
+    responses((status = 200, content_type = "image/png", body = Vec<u8>),
+        (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn plot(
     State(s): State<Arc<AppState>>,
-    body: Body<ParcelRequest>,
-) -> Result<Json<Value>, ApiError> {
-    let Json(req) = body?;
-    if let Some(o) = req.declared_origin.as_deref()
-        && o != "natural"
-    {
-        return Err(ApiError::unprocessable(format!(
-            "declared_origin {o:?}: only natural parcels are screened"
-        )));
-    }
-    let n = req.stones.len() as u64;
-    if n > req.parcel_size {
-        return Err(ApiError::unprocessable(format!(
-            "the sample ({n}) is larger than the parcel ({})",
-            req.parcel_size
-        )));
-    }
-    let inputs = batch_inputs(req.stones, &s)?;
-    let verdicts = run(&s, inputs).await?;
-    let summary = parcel::summarise(
-        &verdicts,
-        req.parcel_size,
-        req.max_share.unwrap_or(0.01),
-        req.confidence.unwrap_or(0.95),
-    )
+    req: Request,
+) -> Result<impl IntoResponse, ApiError> {
+    let input = stone_from_request(&s, req).await?;
+    let _permit = s.permits.try_acquire().map_err(|_| ApiError::busy())?;
+    let png = tokio::task::spawn_blocking(move || {
+        let detections: Vec<_> = input.spectra.iter().map(|i| detect(&i.spectrum)).collect();
+        let panels: Vec<_> = input
+            .spectra
+            .iter()
+            .map(|i| &i.spectrum)
+            .zip(&detections)
+            .collect();
+        render_png(&panels, 1000, 340)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("plot task failed: {e}")))?
     .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    Ok(Json(json!({
-        "parcel_id": req.parcel_id,
-        "kp_certificate": req.kp_certificate,
-        "summary": summary,
-        "stones": verdicts,
-    })))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PlanQuery {
-    pub parcel_size: u64,
-    #[serde(default)]
-    pub max_share: Option<f64>,
-    #[serde(default)]
-    pub confidence: Option<f64>,
-}
-
-pub async fn sampling_plan(
-    q: Result<Query<PlanQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Query(q) = q?;
-    let p = q.max_share.unwrap_or(0.01);
-    let c = q.confidence.unwrap_or(0.95);
-    let n =
-        parcel::plan(q.parcel_size, p, c).map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    Ok(Json(json!({
-        "parcel_size": q.parcel_size,
-        "max_share": p,
-        "confidence": c,
-        "sample_size": n,
-        "sample_size_unlimited_parcel": parcel::sampling_plan_infinite(p, c),
-    })))
+    Ok(([(header::CONTENT_TYPE, "image/png")], png))
 }

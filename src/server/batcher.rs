@@ -1,0 +1,128 @@
+//! Dynamic batching: concurrent requests are coalesced into one screening call (one model batch
+//! per channel), as text-embeddings-inference and Triton do. Requests queue their stones; one
+//! dedicated thread (never an async executor thread) takes the first job, waits up to `max_wait`
+//! for more until `max_stones` are queued, screens them together (rayon inside), and sends each
+//! request its own verdicts back.
+
+use super::metrics::Metrics;
+use crate::screen::{Screener, StoneInput};
+use crate::verdict::Verdict;
+use arc_swap::ArcSwap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy)]
+pub struct BatchConfig {
+    /// Stop collecting once this many stones are queued (a larger single request still runs
+    /// whole).
+    pub max_stones: usize,
+    /// How long the first job waits for company.
+    pub max_wait: Duration,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        BatchConfig {
+            max_stones: 256,
+            max_wait: Duration::from_millis(1),
+        }
+    }
+}
+
+type Reply = Result<Vec<Verdict>, String>;
+
+struct Job {
+    stones: Vec<StoneInput>,
+    reply: oneshot::Sender<Reply>,
+}
+
+pub struct Batcher {
+    tx: mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
+}
+
+impl Batcher {
+    /// Start the batching thread; it ends when the `Batcher` is dropped.
+    pub fn start(
+        screener: Arc<ArcSwap<Screener>>,
+        metrics: Arc<Metrics>,
+        config: BatchConfig,
+    ) -> Batcher {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let m = metrics.clone();
+        std::thread::Builder::new()
+            .name("batcher".into())
+            .spawn(move || run(rx, &screener, &m, config))
+            .expect("spawn the batcher thread");
+        Batcher { tx, metrics }
+    }
+
+    /// Queue stones and wait for their verdicts, in order.
+    pub async fn screen(&self, stones: Vec<StoneInput>) -> Reply {
+        let (reply, rx) = oneshot::channel();
+        let n = stones.len() as i64;
+        self.metrics.queue_stones.add(n);
+        if self.tx.send(Job { stones, reply }).is_err() {
+            self.metrics.queue_stones.sub(n);
+            return Err("the batcher has stopped".into());
+        }
+        rx.await
+            .unwrap_or_else(|_| Err("the batcher dropped the request".into()))
+    }
+}
+
+fn run(rx: mpsc::Receiver<Job>, screener: &ArcSwap<Screener>, m: &Metrics, cfg: BatchConfig) {
+    while let Ok(first) = rx.recv() {
+        let deadline = Instant::now() + cfg.max_wait;
+        let mut queued = first.stones.len();
+        let mut jobs = vec![first];
+        while queued < cfg.max_stones {
+            let left = deadline.saturating_duration_since(Instant::now());
+            // Take what is already queued even when the wait is over.
+            let next = if left.is_zero() {
+                rx.try_recv().map_err(|_| RecvTimeoutError::Timeout)
+            } else {
+                rx.recv_timeout(left)
+            };
+            match next {
+                Ok(job) => {
+                    queued += job.stones.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        m.queue_stones.sub(queued as i64);
+        m.batch_stones.observe(queued as f64);
+        let mut sizes = Vec::with_capacity(jobs.len());
+        let mut stones = Vec::with_capacity(queued);
+        let mut replies = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            sizes.push(job.stones.len());
+            stones.extend(job.stones);
+            replies.push(job.reply);
+        }
+        let current = screener.load_full();
+        match catch_unwind(AssertUnwindSafe(|| current.screen(&stones))) {
+            Ok(verdicts) => {
+                for v in &verdicts {
+                    m.verdicts.with_label_values(&[v.verdict.name()]).inc();
+                }
+                let mut it = verdicts.into_iter();
+                for (reply, n) in replies.into_iter().zip(sizes) {
+                    // A request that timed out or disconnected no longer listens.
+                    let _ = reply.send(Ok(it.by_ref().take(n).collect()));
+                }
+            }
+            Err(_) => {
+                tracing::error!(stones = queued, "screening panicked");
+                for reply in replies {
+                    let _ = reply.send(Err("screening failed".into()));
+                }
+            }
+        }
+    }
+}
