@@ -41,54 +41,39 @@ fn build_band(w: &[f64], lam: f64, band: &mut Vec<[f64; 3]>) {
 }
 
 /// Solve the symmetric positive definite pentadiagonal system in `band` (factorised in place)
-/// for right-hand side `b`, overwriting `b` with the solution.
+/// for right-hand side `b`, overwriting `b` with the solution. One pass factorises (LDL') and
+/// solves L z = b; the diagonal is kept as its reciprocal, so each row costs one division.
 fn solve_band(band: &mut [[f64; 3]], b: &mut [f64]) {
     let n = b.len();
-    // LDL': band[i][0] <- d_i, band[i][1] <- l_{i,i-1}, band[i][2] <- l_{i,i-2}
+    // d, 1/d and l_{i,i-1} of the previous two rows, carried in registers.
+    let (mut d1, mut d2, mut inv1, mut inv2, mut l1_prev) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut b1, mut b2) = (0.0, 0.0);
     for i in 0..n {
-        let mut a2 = band[i][2];
-        let mut a1 = band[i][1];
-        let mut d = band[i][0];
-        if i >= 2 {
-            a2 /= band[i - 2][0];
-            band[i][2] = a2;
-        }
-        if i >= 1 {
-            // a1 = (A[i][i-1] - l_{i,i-2} d_{i-2} l_{i-1,i-2}) / d_{i-1}
-            let corr = if i >= 2 {
-                a2 * band[i - 2][0] * band[i - 1][1]
-            } else {
-                0.0
-            };
-            a1 = (a1 - corr) / band[i - 1][0];
-            band[i][1] = a1;
-            d -= a1 * a1 * band[i - 1][0];
-        }
-        if i >= 2 {
-            d -= a2 * a2 * band[i - 2][0];
-        }
-        band[i][0] = d;
+        let [a0, a1, a2] = band[i];
+        let l2 = if i >= 2 { a2 * inv2 } else { 0.0 };
+        let l1 = if i >= 1 {
+            (a1 - l2 * d2 * l1_prev) * inv1
+        } else {
+            0.0
+        };
+        let d = a0 - l1 * l1 * d1 - l2 * l2 * d2;
+        let inv = 1.0 / d;
+        let z = b[i] - l1 * b1 - l2 * b2;
+        band[i] = [inv, l1, l2];
+        b[i] = z;
+        (b2, b1) = (b1, z);
+        (d2, d1, inv2, inv1, l1_prev) = (d1, d, inv1, inv, l1);
     }
-    // forward: L z = b
-    for i in 0..n {
-        if i >= 1 {
-            b[i] -= band[i][1] * b[i - 1];
-        }
-        if i >= 2 {
-            b[i] -= band[i][2] * b[i - 2];
-        }
-    }
-    for i in 0..n {
-        b[i] /= band[i][0];
-    }
-    // backward: L' x = z
+    // D y = z, then L' x = y
     for i in (0..n).rev() {
+        let mut v = b[i] * band[i][0];
         if i + 1 < n {
-            b[i] -= band[i + 1][1] * b[i + 1];
+            v -= band[i + 1][1] * b[i + 1];
         }
         if i + 2 < n {
-            b[i] -= band[i + 2][2] * b[i + 2];
+            v -= band[i + 2][2] * b[i + 2];
         }
+        b[i] = v;
     }
 }
 
