@@ -178,6 +178,11 @@ def ftir_typing(x, y):
 def features(path):
     """One file -> (stone_id, channel, feature row, evidence)."""
     meta, x, y = read_csv(path)
+    return features_xy(meta, x, y)
+
+
+def features_xy(meta, x, y):
+    """One spectrum (metadata, ascending x, y) -> (stone_id, channel, feature row, evidence)."""
     tech, exc = meta.get("technique"), float(meta["excitation_nm"]) if "excitation_nm" in meta else None
     temp = float(meta["temperature_k"]) if "temperature_k" in meta else None
     channel = "ftir" if tech == "ftir" else ("pl532" if exc and abs(exc - 532) <= 5 else "pl405" if exc and abs(exc - 405) <= 5 else None)
@@ -222,6 +227,29 @@ def fuse(chans, prior, threshold):
     return e / e.sum()
 
 
+def prior_threshold():
+    spec0 = next(iter(SPECS.values()))
+    counts = spec0["training"]["rows_per_class"]
+    total = sum(counts.values())
+    return [counts[c] / total for c in CLASSES], spec0["thresholds"]["p_synthetic_pass"]
+
+
+def decide(sid, rows, ps, prior, threshold):
+    """A stone's rows (from features_xy) and model outputs -> its record."""
+    fused = fuse(ps, prior, threshold) if ps else None
+    found = {k for r in rows for k in r[3]}
+    diamond = any(r[4] and r[4][0] for r in rows)
+    type_ii = any(r[4] and (r[4][1] or "").startswith("II") for r in rows)
+    synthetic = any(CENTRES.get(k, (0, 0, 0, 0, ""))[4] in ("cvd", "hpht") or k in ("C-centre", "H 3123") for k in found)
+    if not diamond:
+        verdict = "simulant"
+    elif found & PASS and not synthetic and not type_ii and fused is not None and fused[1] <= threshold and fused[2] < 0.5:
+        verdict = "natural"
+    else:
+        verdict = "refer"
+    return {"stone_id": sid, "verdict": verdict, "p_synthetic": None if fused is None else float(fused[1])}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
@@ -247,26 +275,11 @@ def main():
     stones = {}
     for i, r in enumerate(rows):
         stones.setdefault(r[0], []).append(i)
-    spec0 = next(iter(SPECS.values()))
-    counts = spec0["training"]["rows_per_class"]
-    total = sum(counts.values())
-    prior = [counts[c] / total for c in CLASSES]
-    threshold = spec0["thresholds"]["p_synthetic_pass"]
+    prior, threshold = prior_threshold()
     out = sys.stdout
     for sid, idx in sorted(stones.items()):
-        ps = [probs[i] for i in idx if i in probs]
-        fused = fuse(ps, prior, threshold) if ps else None
-        found = {k for i in idx for k in rows[i][3]}
-        diamond = any(rows[i][4] and rows[i][4][0] for i in idx)
-        type_ii = any(rows[i][4] and (rows[i][4][1] or "").startswith("II") for i in idx)
-        synthetic = any(CENTRES.get(k, (0, 0, 0, 0, ""))[4] in ("cvd", "hpht") or k in ("C-centre", "H 3123") for k in found)
-        if not diamond:
-            verdict = "simulant"
-        elif found & PASS and not synthetic and not type_ii and fused is not None and fused[1] <= threshold and fused[2] < 0.5:
-            verdict = "natural"
-        else:
-            verdict = "refer"
-        out.write(json.dumps({"stone_id": sid, "verdict": verdict, "p_synthetic": None if fused is None else float(fused[1])}) + "\n")
+        record = decide(sid, [rows[i] for i in idx], [probs[i] for i in idx if i in probs], prior, threshold)
+        out.write(json.dumps(record) + "\n")
     print(f"python reference: {len(stones)} stones, {len(files)} files in {time.time() - t0:.2f} s", file=sys.stderr)
 
 
