@@ -63,6 +63,7 @@ pub fn detect(s: &Spectrum) -> Detection {
         }
     };
     d.quality.saturated = saturated(&y);
+    implausible(technique, exc, &x, &y, &mut d.quality.problems);
     let (cov, missing) = coverage(technique, exc, x[0], x[x.len() - 1]);
     d.quality.coverage = cov;
     d.quality.missing = missing;
@@ -73,6 +74,11 @@ pub fn detect(s: &Spectrum) -> Detection {
                 // Signal quality is the spectrum's dynamic range over its noise, so that a
                 // clean spectrum without a two-phonon band (a simulant) stays usable.
                 d.quality.snr = typing.two_phonon_snr.max(dynamic_range(&y));
+                if typing.two_phonon_snr <= -MIN_LINE_SNR {
+                    d.quality
+                        .problems
+                        .push("the two-phonon band points down (inverted absorbance?)".into());
+                }
                 d.diamond =
                     Some(typing.two_phonon_snr >= MIN_LINE_SNR && typing.two_phonon_raw > 0.0);
                 d.evidence = ev;
@@ -180,4 +186,43 @@ fn dynamic_range(y: &[f64]) -> f64 {
     let median = median_in_place(&mut v);
     let max = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     (max - median) / sigma
+}
+
+/// Larger than any detector or absorbance reading gives: a corrupt file.
+const MAX_ABS_INTENSITY: f64 = 1e12;
+
+/// Data a measurement of this kind cannot produce: values beyond any detector, PL without its
+/// laser or with the laser inside the measured range, emission counts mostly negative.
+fn implausible(
+    technique: Technique,
+    exc: Option<f64>,
+    x: &[f64],
+    y: &[f64],
+    problems: &mut Vec<String>,
+) {
+    if let Some(v) = y.iter().find(|v| v.abs() > MAX_ABS_INTENSITY) {
+        problems.push(format!(
+            "intensity {v:e} is beyond any detector (corrupt file?)"
+        ));
+    }
+    if technique == Technique::Pl {
+        match exc {
+            None => problems.push("PL spectrum without a usable excitation wavelength".into()),
+            Some(e) if e > x[0] + 1.0 && e < x[x.len() - 1] => problems.push(format!(
+                "excitation {e} nm lies inside the measured range {:.1}-{:.1} nm",
+                x[0],
+                x[x.len() - 1]
+            )),
+            _ => {}
+        }
+    }
+    if matches!(technique, Technique::Pl | Technique::Raman) {
+        let negative = y.iter().filter(|v| **v < 0.0).count();
+        if negative * 2 > y.len() {
+            problems.push(format!(
+                "{negative} of {} intensities are negative (emission counts cannot be)",
+                y.len()
+            ));
+        }
+    }
 }

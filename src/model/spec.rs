@@ -87,6 +87,9 @@ impl ModelSpec {
         row: &mut [f32],
     ) -> Result<(), PrepareError> {
         let p = self.protocol.prepare(s)?;
+        if p.coverage < crate::preprocess::MIN_GRID_COVERAGE {
+            return Err(PrepareError::Coverage(p.coverage));
+        }
         let grid = self.protocol.grid().map_or(0, |g| g.n);
         if p.y.len() != grid {
             return Err(PrepareError::Invalid(format!(

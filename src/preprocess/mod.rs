@@ -68,7 +68,17 @@ pub enum PrepareError {
     CroppedAway { lo: f64, hi: f64 },
     #[error("invalid protocol: {0}")]
     Invalid(String),
+    #[error(
+        "the measured range covers {:.0}% of the model's grid (at least {:.0}% needed); measure the full range",
+        100.0 * .0,
+        100.0 * MIN_GRID_COVERAGE
+    )]
+    Coverage(f64),
 }
+
+/// A model is not asked about a spectrum that covers less of its grid than this: it would
+/// answer from extrapolated values.
+pub const MIN_GRID_COVERAGE: f64 = 0.9;
 
 impl Protocol {
     /// Check parameters once, before running on many spectra.
