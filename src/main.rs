@@ -23,7 +23,9 @@ use std::process::ExitCode;
 #[command(
     name = "diamond-screen",
     version,
-    about = "Screen diamonds (natural / laboratory-grown / simulant) from optical spectra"
+    about = "Screen diamonds (natural / laboratory-grown / simulant) from optical spectra",
+    // A flag given twice takes its last value (scripts add to a default command line).
+    args_override_self = true
 )]
 struct Cli {
     #[command(subcommand)]

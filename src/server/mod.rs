@@ -109,11 +109,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     let timeout = state.config.request_timeout;
     let app = openapi::routes(&state);
     app.fallback(routes::ops::not_found)
+        .method_not_allowed_fallback(routes::ops::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
+        .layer(axum::middleware::from_fn_with_state(limit, announced_length))
+        .layer(axum::middleware::from_fn_with_state(timeout, time_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             metrics::record,
@@ -134,6 +133,41 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// A body announced (Content-Length) over the limit is refused at once, before it is read.
+async fn announced_length(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match announced {
+        Some(n) if n > limit as u64 => axum::response::IntoResponse::into_response(
+            ApiError::too_large(format!("body of {n} bytes; at most {limit}")),
+        ),
+        _ => next.run(req).await,
+    }
+}
+
+/// The request timeout, answered as JSON like every other error (408).
+async fn time_limit(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => axum::response::IntoResponse::into_response(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            format!("no answer within {} s", limit.as_secs_f64()),
+        )),
+    }
 }
 
 /// Resolves on SIGTERM or SIGINT.
