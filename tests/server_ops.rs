@@ -364,3 +364,74 @@ fn concurrent_requests_are_coalesced_into_batches() {
         "{m}"
     );
 }
+
+/// A request that will sit in the batcher for `wait_ms` (the batching window), for tests that
+/// need a request in flight.
+fn slow_server(wait_ms: u64, extra: &[&str]) -> Server {
+    let wait = (wait_ms * 1000).to_string();
+    let mut args = vec!["--max-wait-us", wait.as_str()];
+    args.extend_from_slice(extra);
+    Server::start(&args)
+}
+
+#[test]
+fn busy_answers_503_with_retry_after_and_slow_requests_408() {
+    // one request in hand at a time; it waits 1.5 s in the batching window
+    let s = slow_server(1500, &["--max-in-flight", "1"]);
+    let c = Client::new();
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| {
+            c.post(s.url("/v1/screen"))
+                .json(&sample_stone(0))
+                .send()
+                .unwrap()
+                .status()
+        });
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        let r = c
+            .post(s.url("/v1/screen"))
+            .json(&sample_stone(1))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()["retry-after"], "1");
+        assert_eq!(r.json::<Value>().unwrap()["error"], "busy");
+        assert_eq!(first.join().unwrap(), 200);
+    });
+    drop(s);
+
+    // a request timeout shorter than the batching window: 408 as JSON
+    let s = slow_server(3000, &["--timeout", "1"]);
+    let r = c
+        .post(s.url("/v1/screen"))
+        .json(&sample_stone(0))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 408);
+    assert_eq!(r.json::<Value>().unwrap()["error"], "timeout");
+    // the server still answers
+    assert_eq!(c.get(s.url("/healthz")).send().unwrap().status(), 200);
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let mut s = slow_server(1500, &[]);
+    let c = Client::new();
+    std::thread::scope(|scope| {
+        let inflight = scope.spawn(|| {
+            let r = c
+                .post(s.url("/v1/screen"))
+                .json(&sample_stone(0))
+                .send()
+                .unwrap();
+            (r.status(), r.json::<Value>().unwrap())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        s.signal("-TERM");
+        let (status, v) = inflight.join().unwrap();
+        assert_eq!(status, 200);
+        assert_eq!(v["verdict"], "natural");
+    });
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
