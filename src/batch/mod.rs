@@ -19,7 +19,7 @@ use crate::spectrum::Spectrum;
 use crate::verdict::{Verdict, VerdictKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -191,7 +191,7 @@ pub fn run(
         });
         summary.resumed_skipped = before - plan.len();
     }
-    let mut out: Box<dyn Write> = match &opts.out {
+    let mut out = match &opts.out {
         Some(path) => {
             let f = std::fs::OpenOptions::new()
                 .create(true)
@@ -200,9 +200,9 @@ pub fn run(
                 .truncate(!opts.resume)
                 .open(path)
                 .map_err(&out_err)?;
-            Box::new(f)
+            output::Sink::file(f).map_err(&out_err)?
         }
-        None => Box::new(std::io::stdout().lock()),
+        None => output::Sink::Stdout(std::io::stdout().lock()),
     };
     let bar = if opts.progress {
         let b = ProgressBar::new(plan.len() as u64);
@@ -234,7 +234,7 @@ pub fn run(
             summary.stones += verdicts.len();
             let bytes = output::render(verdicts, opts.format, header).map_err(&out_err)?;
             header = false;
-            output::write_chunk(&mut out, &bytes).map_err(&out_err)?;
+            out.write_chunk(&bytes).map_err(&out_err)?;
             bar.inc(verdicts.len() as u64);
             Ok(())
         },

@@ -167,8 +167,40 @@ pub fn recorded_files(path: &Path, format: OutputFormat) -> io::Result<(HashSet<
     Ok((files, keep > 0))
 }
 
-/// Write and flush one chunk's bytes.
-pub fn write_chunk(w: &mut dyn Write, bytes: &[u8]) -> io::Result<()> {
-    w.write_all(bytes)?;
-    w.flush()
+/// Where records go: a file, whose length after each whole chunk is kept so that a failed write
+/// (a full disk) is cut back and leaves no partial record behind; or stdout.
+pub enum Sink {
+    File { file: std::fs::File, len: u64 },
+    Stdout(io::StdoutLock<'static>),
+}
+
+impl Sink {
+    pub fn file(file: std::fs::File) -> io::Result<Sink> {
+        let len = file.metadata()?.len();
+        Ok(Sink::File { file, len })
+    }
+
+    /// Write and flush one chunk's bytes, all or nothing (for files).
+    pub fn write_chunk(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => {
+                w.write_all(bytes)?;
+                w.flush()
+            }
+            Sink::File { file, len } => {
+                let written = file.write_all(bytes).and_then(|_| file.sync_data());
+                match written {
+                    Ok(()) => {
+                        *len += bytes.len() as u64;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        // Drop the partial chunk; if even that fails, --resume cuts it.
+                        let _ = file.set_len(*len);
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
 }
