@@ -210,6 +210,9 @@ enum Command {
         /// Dynamic batching: how long a request waits for others to join its batch, microseconds.
         #[arg(long, default_value_t = 1000, env = "DIAMOND_SCREEN_MAX_WAIT_US")]
         max_wait_us: u64,
+        /// Testing only: a delay added to every batch, so a request stays in flight.
+        #[arg(long, default_value_t = 0, hide = true)]
+        test_batch_delay_ms: u64,
         /// File of API keys (one per line); when given, /v1 and /admin need
         /// `Authorization: Bearer KEY`.
         #[arg(long, env = "DIAMOND_SCREEN_API_KEYS")]
@@ -418,6 +421,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_spectra,
             max_batch,
             max_wait_us,
+            test_batch_delay_ms,
             api_keys,
             log_format,
             model,
@@ -445,6 +449,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 batch: BatchConfig {
                     max_stones: max_batch.max(1),
                     max_wait: std::time::Duration::from_micros(max_wait_us),
+                    extra_delay: std::time::Duration::from_millis(test_batch_delay_ms),
                 },
             };
             let state = AppState::new(screener, config, keys, Some(loader));

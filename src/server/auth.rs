@@ -63,6 +63,11 @@ pub async fn require_key(State(keys): State<Arc<ApiKeys>>, req: Request, next: N
         header::WWW_AUTHENTICATE,
         header::HeaderValue::from_static("Bearer"),
     );
+    // The body was not read, so the connection cannot carry another request.
+    resp.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
     resp
 }
 

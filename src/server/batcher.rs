@@ -1,8 +1,9 @@
 //! Dynamic batching: concurrent requests are coalesced into one screening call (one model batch
 //! per channel), as text-embeddings-inference and Triton do. Requests queue their stones; one
-//! dedicated thread (never an async executor thread) takes the first job, waits up to `max_wait`
-//! for more until `max_stones` are queued, screens them together (rayon inside), and sends each
-//! request its own verdicts back.
+//! dedicated thread (never an async executor thread) takes the first job and everything already
+//! queued, waits up to `max_wait` for requests already in hand (counted in flight) until
+//! `max_stones` are queued, screens them together (rayon inside), and sends each request its own
+//! verdicts back. Requests that arrive while a batch computes form the next one.
 
 use super::metrics::Metrics;
 use crate::screen::{Screener, StoneInput};
@@ -21,6 +22,9 @@ pub struct BatchConfig {
     pub max_stones: usize,
     /// How long the first job waits for company.
     pub max_wait: Duration,
+    /// Added to every batch: for tests that need a request to stay in flight (timeouts, busy
+    /// answers, shutdown). Zero in service.
+    pub extra_delay: Duration,
 }
 
 impl Default for BatchConfig {
@@ -28,6 +32,7 @@ impl Default for BatchConfig {
         BatchConfig {
             max_stones: 256,
             max_wait: Duration::from_millis(1),
+            extra_delay: Duration::ZERO,
         }
     }
 }
@@ -81,8 +86,11 @@ fn run(rx: mpsc::Receiver<Job>, screener: &ArcSwap<Screener>, m: &Metrics, cfg: 
         let mut jobs = vec![first];
         while queued < cfg.max_stones {
             let left = deadline.saturating_duration_since(Instant::now());
+            // Wait only for requests already in hand (past parsing, about to queue); with none,
+            // a lone request runs at once and later ones gather while it computes.
+            let expected = m.in_flight.get().max(0) as usize > jobs.len();
             // Take what is already queued even when the wait is over.
-            let next = if left.is_zero() {
+            let next = if left.is_zero() || !expected {
                 rx.try_recv().map_err(|_| RecvTimeoutError::Timeout)
             } else {
                 rx.recv_timeout(left)
@@ -104,6 +112,9 @@ fn run(rx: mpsc::Receiver<Job>, screener: &ArcSwap<Screener>, m: &Metrics, cfg: 
             sizes.push(job.stones.len());
             stones.extend(job.stones);
             replies.push(job.reply);
+        }
+        if !cfg.extra_delay.is_zero() {
+            std::thread::sleep(cfg.extra_delay);
         }
         let current = screener.load_full();
         match catch_unwind(AssertUnwindSafe(|| current.screen(&stones))) {

@@ -147,9 +147,17 @@ async fn announced_length(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match announced {
-        Some(n) if n > limit as u64 => axum::response::IntoResponse::into_response(
-            ApiError::too_large(format!("body of {n} bytes; at most {limit}")),
-        ),
+        Some(n) if n > limit as u64 => {
+            let mut resp = axum::response::IntoResponse::into_response(ApiError::too_large(
+                format!("body of {n} bytes; at most {limit}"),
+            ));
+            // The body is not read, so the connection cannot carry another request.
+            resp.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            resp
+        }
         _ => next.run(req).await,
     }
 }
