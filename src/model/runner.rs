@@ -1,12 +1,20 @@
 //! Running one ONNX model: a pool of sessions (`Session::run` needs `&mut self`), one per
 //! worker thread, each single-threaded so that rayon's workers and the backend's threads never
 //! oversubscribe the cores. A batch is one contiguous `[n, features]` f32 array.
+//!
+//! The run itself goes through the C API (`OrtApi::Run`) rather than `Session::run`: in ort
+//! 2.0.0-rc.14 every output `Session::run` wraps leaks an `OrtTypeInfo` (`GetTypeInfo` without
+//! `ReleaseTypeInfo` in `Value::from_session_output_ptr`), about 60-170 bytes per run, which a
+//! long-running service notices. Here the output value is read and released by hand.
 
 use super::backend;
 use ndarray::{Array2, ArrayView2};
+use ort::AsPointer;
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
+use ort::sys::{ONNXTensorElementDataType, OrtStatusPtr, OrtValue};
 use ort::value::TensorRef;
+use std::ffi::{CStr, CString};
 use std::sync::Mutex;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +36,35 @@ pub enum RunError {
 pub struct Runner {
     sessions: Vec<Mutex<Session>>,
     n_classes: usize,
+    /// The graph's first input and output names, for the C API.
+    input_name: CString,
+    output_name: CString,
+}
+
+/// An error status from the C API as text (the status is released).
+fn status(s: OrtStatusPtr) -> Result<(), RunError> {
+    if s.0.is_null() {
+        return Ok(());
+    }
+    let api = ort::api();
+    // SAFETY: a non-null status from the API; its message lives until it is released.
+    let msg = unsafe { CStr::from_ptr((api.GetErrorMessage)(s.0)) }
+        .to_string_lossy()
+        .into_owned();
+    unsafe { (api.ReleaseStatus)(s.0) };
+    Err(RunError::Run(msg))
+}
+
+/// Releases an output value however the read ends.
+struct OutputValue(*mut OrtValue);
+
+impl Drop for OutputValue {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: the value was returned by Run and is released exactly once.
+            unsafe { (ort::api().ReleaseValue)(self.0) };
+        }
+    }
 }
 
 impl Runner {
@@ -49,9 +86,21 @@ impl Runner {
                 .map_err(|e| RunError::Session(e.to_string()))?;
             sessions.push(Mutex::new(s));
         }
+        let (input_name, output_name) = {
+            let s = &sessions[0].lock().unwrap_or_else(|p| p.into_inner());
+            let name = |n: &str| CString::new(n).map_err(|e| RunError::Session(e.to_string()));
+            let input = s.inputs().first().map(|i| i.name().to_string());
+            let output = s.outputs().first().map(|o| o.name().to_string());
+            match (input, output) {
+                (Some(i), Some(o)) => (name(&i)?, name(&o)?),
+                _ => return Err(RunError::Session("the graph has no input or output".into())),
+            }
+        };
         Ok(Runner {
             sessions,
             n_classes,
+            input_name,
+            output_name,
         })
     }
 
@@ -76,15 +125,55 @@ impl Runner {
         }
         // The worker's own session; other threads only contend when there are more workers.
         let i = rayon::current_thread_index().unwrap_or(0) % self.sessions.len();
-        let mut s = self.sessions[i].lock().unwrap_or_else(|p| p.into_inner());
+        let s = self.sessions[i].lock().unwrap_or_else(|p| p.into_inner());
         let input = TensorRef::from_array_view(batch).map_err(|e| RunError::Run(e.to_string()))?;
-        let outputs = s
-            .run(ort::inputs![input])
-            .map_err(|e| RunError::Run(e.to_string()))?;
-        let (shape, data) = outputs[0]
-            .try_extract_tensor::<f32>()
-            .map_err(|e| RunError::Run(e.to_string()))?;
-        let dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
+        let api = ort::api();
+        let input_names = [self.input_name.as_ptr()];
+        let output_names = [self.output_name.as_ptr()];
+        let inputs = [input.ptr()];
+        let mut out: *mut OrtValue = std::ptr::null_mut();
+        // SAFETY: the session is locked for this thread; names, input and output slots outlive
+        // the call; the output value is owned (and released) by `OutputValue`.
+        status(unsafe {
+            (api.Run)(
+                s.ptr().cast_mut(),
+                std::ptr::null(),
+                input_names.as_ptr(),
+                inputs.as_ptr(),
+                1,
+                output_names.as_ptr(),
+                1,
+                &mut out,
+            )
+        })?;
+        let out = OutputValue(out);
+        if out.0.is_null() {
+            return Err(RunError::Run("the backend returned no output".into()));
+        }
+        let mut info = std::ptr::null_mut();
+        status(unsafe { (api.GetTensorTypeAndShape)(out.0, &mut info) })?;
+        let mut n_dims = 0usize;
+        let mut dims_i64 = [0i64; 2];
+        let mut dtype = ONNXTensorElementDataType::ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+        let shape_ok = status(unsafe { (api.GetTensorElementType)(info, &mut dtype) })
+            .and_then(|_| status(unsafe { (api.GetDimensionsCount)(info, &mut n_dims) }))
+            .and_then(|_| {
+                if n_dims == 2 {
+                    status(unsafe { (api.GetDimensions)(info, dims_i64.as_mut_ptr(), 2) })
+                } else {
+                    Ok(())
+                }
+            });
+        unsafe { (api.ReleaseTensorTypeAndShapeInfo)(info) };
+        shape_ok?;
+        if dtype != ONNXTensorElementDataType::ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT {
+            return Err(RunError::Run(format!("the output is {dtype:?}, not f32")));
+        }
+        let dims: Vec<usize> = if n_dims == 2 {
+            dims_i64.iter().map(|&d| d.max(0) as usize).collect()
+        } else {
+            vec![n_dims]
+        };
         if dims != [rows, self.n_classes] {
             return Err(RunError::Shape {
                 got: dims,
@@ -92,6 +181,14 @@ impl Runner {
                 classes: self.n_classes,
             });
         }
+        let mut data: *mut std::ffi::c_void = std::ptr::null_mut();
+        status(unsafe { (api.GetTensorMutableData)(out.0, &mut data) })?;
+        if data.is_null() {
+            return Err(RunError::Run("the output tensor has no data".into()));
+        }
+        // SAFETY: a [rows, classes] f32 tensor (both checked above), alive until `out` drops at
+        // the end of this function.
+        let data = unsafe { std::slice::from_raw_parts(data.cast::<f32>(), rows * self.n_classes) };
         Array2::from_shape_vec((rows, self.n_classes), data.to_vec())
             .map_err(|e| RunError::Run(e.to_string()))
     }
