@@ -59,7 +59,7 @@ for m in $(seq "$minutes"); do
   echo "$m  $(summary "$tmp/good.txt")  $(summary "$tmp/batch.txt" | cut -d' ' -f1-2)  $(summary "$tmp/invalid.txt" | cut -d' ' -f1-2)  $(summary "$tmp/broken.txt" | cut -d' ' -f1-2)  $(rss)"
   cat "$tmp"/{good,batch,invalid,broken,wrongtype,noroute}.txt >>"$tmp/all.txt"
 done
-fives=$(grep -Eo "\[5[0-9][0-9]\]\s+[0-9]+" "$tmp/all.txt" | awk '{s += $2} END {print s + 0}')
+X'{s += $2} END {print s + 0}')
 echo "5xx answers in all: $fives"
 echo "resident memory (kB) every 10 s: $(cut -d' ' -f2 "$tmp/rss.txt" | tr '\n' ' ')"
 curl -s "$url/metrics" | grep -E "^diamond_screen_(verdicts_total|requests_in_flight|queue_stones)" || true

@@ -135,7 +135,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// A body announced (Content-Length) over the limit is refused at once, before it is read.
+/// What is read of a body announced over the limit before refusing it, beyond the limit: enough
+/// for an ordinary client to finish sending and read the 413 (clients that cannot read an answer
+/// while sending see a broken pipe instead), not enough to make a huge upload costly.
+const DRAIN_BEYOND_LIMIT: u64 = 16 << 20;
+
+/// A body announced (Content-Length) over the limit is refused without being kept: what arrives
+/// is drained (up to the limit plus `DRAIN_BEYOND_LIMIT`, while it keeps coming within a second)
+/// and dropped, then the answer is 413 and the connection closes.
 async fn announced_length(
     axum::extract::State(limit): axum::extract::State<usize>,
     req: axum::extract::Request,
@@ -148,6 +155,18 @@ async fn announced_length(
         .and_then(|v| v.parse::<u64>().ok());
     match announced {
         Some(n) if n > limit as u64 => {
+            use http_body_util::BodyExt;
+            let mut body = req.into_body();
+            let cap = n.min((limit as u64).saturating_add(DRAIN_BEYOND_LIMIT));
+            let mut seen = 0u64;
+            while seen < cap {
+                match tokio::time::timeout(Duration::from_secs(1), body.frame()).await {
+                    Ok(Some(Ok(frame))) => {
+                        seen += frame.data_ref().map_or(0, |d| d.len() as u64);
+                    }
+                    _ => break,
+                }
+            }
             let mut resp = axum::response::IntoResponse::into_response(ApiError::too_large(
                 format!("body of {n} bytes; at most {limit}"),
             ));

@@ -1,0 +1,16 @@
+//! JCAMP-DX: any bytes after a minimal header (so the sniffer picks the JCAMP-DX reader), then
+//! the detector on what was read.
+#![no_main]
+use diamond_screen::lines::detect;
+use diamond_screen::spectrum::read_bytes;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut file = b"##TITLE=fuzz\n".to_vec();
+    file.extend_from_slice(data);
+    if let Ok(spectra) = read_bytes("fuzz.jdx", &file) {
+        for s in &spectra {
+            let _ = detect(s);
+        }
+    }
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fuzz every target for SECONDS (default 60) each, seeded from sample-spectra/,
+# tests/bad_inputs/files/ and ../shared/fixtures/ (when present). Prints executions, coverage
+# and crashes per target; crash inputs land in fuzz/artifacts/<target>/.
+#   fuzz/run.sh [SECONDS] [TARGET...]
+# Only the stable toolchain exists here: RUSTC_BOOTSTRAP=1 lets it take cargo fuzz's -Z flags.
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(read_delimited read_jcamp read_json protocol request_body)
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+export RUSTC_BOOTSTRAP=1
+seed() { # target -> seed files
+  case $1 in
+    read_delimited) ls ../sample-spectra/csv/*.csv ../tests/bad_inputs/files/*.{csv,tsv} ../../shared/fixtures/ftir/*.csv 2>/dev/null ;;
+    read_jcamp) ls ../sample-spectra/jcamp/*.jdx ../tests/bad_inputs/files/*.jdx ../../shared/fixtures/jcamp/* 2>/dev/null ;;
+    read_json|request_body) ls ../sample-spectra/json/*.json ../tests/bad_inputs/files/*.json 2>/dev/null ;;
+    protocol) ;;
+  esac
+}
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t"
+  for f in $(seed "$t"); do
+    # the JCAMP and JSON targets add their own first bytes
+    case $t in
+      read_jcamp) sed '1{/^##TITLE=/d}' "$f" >"corpus/$t/$(basename "$f")" ;;
+      read_json) tail -c +2 "$f" >"corpus/$t/$(basename "$f")" ;;
+      *) cp "$f" "corpus/$t/" ;;
+    esac
+  done
+  cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 \
+    -timeout=10 -print_final_stats=1 2>"corpus/$t.log" || echo "$t: FOUND A FAILURE (see fuzz/artifacts/$t/)"
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "corpus/$t.log" | grep -o '[0-9]*$' || echo '?')
+  cov=$(grep -o 'cov: [0-9]*' "corpus/$t.log" | tail -1 | grep -o '[0-9]*' || echo '?')
+  crashes=$(ls "artifacts/$t" 2>/dev/null | wc -l)
+  echo "$t: $execs executions in $secs s, coverage $cov edges, $crashes crash/timeout/oom inputs"
+done
