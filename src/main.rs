@@ -141,7 +141,7 @@ enum Command {
         /// Files and folders (recursive); `-` reads a list of paths from stdin.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// jsonl (default) or csv
+        /// jsonl (default), csv, or parquet (needs --out; one row group per chunk)
         #[arg(long, default_value = "jsonl")]
         format: OutputFormat,
         /// Write records here instead of stdout.

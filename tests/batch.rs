@@ -214,3 +214,79 @@ fn paths_on_stdin_and_csv_output() {
     assert_eq!(r.headers().unwrap().get(1), Some("verdict"));
     assert_eq!(r.records().count(), 10);
 }
+
+#[test]
+fn parquet_output_holds_the_same_records_as_jsonl() {
+    use arrow_array::{Array, Float64Array, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    archive(&data, 45, 23);
+    let pq = tmp.path().join("out.parquet");
+    let run = |args: &[&str]| {
+        common::bin()
+            .args(["screen", "--backend", "tract", "--chunk", "10"])
+            .args(args)
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    common::assert_success(&run(&[
+        "--format",
+        "parquet",
+        "--out",
+        pq.to_str().unwrap(),
+    ]));
+    let jsonl = common::json_lines(&run(&[]));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&pq).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut got = HashMap::new();
+    let mut row_groups = 0;
+    for batch in reader {
+        let b = batch.unwrap();
+        row_groups += 1;
+        let col = |name: &str| b.column_by_name(name).unwrap().clone();
+        let ids = col("stone_id");
+        let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
+        let verdicts = col("verdict");
+        let verdicts = verdicts.as_any().downcast_ref::<StringArray>().unwrap();
+        let p = col("p_synthetic");
+        let p = p.as_any().downcast_ref::<Float64Array>().unwrap();
+        let evidence = col("evidence");
+        let evidence = evidence.as_any().downcast_ref::<StringArray>().unwrap();
+        for i in 0..b.num_rows() {
+            let ev: Value = serde_json::from_str(evidence.value(i)).unwrap();
+            let ps = (!p.is_null(i)).then(|| p.value(i));
+            got.insert(
+                ids.value(i).to_string(),
+                (verdicts.value(i).to_string(), ps, ev),
+            );
+        }
+    }
+    assert!(row_groups >= 1);
+    assert_eq!(got.len(), 45);
+    for r in &jsonl {
+        let (verdict, p, ev) = &got[r["stone_id"].as_str().unwrap()];
+        assert_eq!(verdict, r["verdict"].as_str().unwrap());
+        assert_eq!(*p, r["p_synthetic"].as_f64());
+        assert_eq!(ev, &r["evidence"]);
+    }
+    // Parquet needs a file and cannot be resumed: clear refusals
+    for args in [
+        vec!["--format", "parquet"],
+        vec![
+            "--format",
+            "parquet",
+            "--resume",
+            "--out",
+            pq.to_str().unwrap(),
+        ],
+    ] {
+        let out = run(&args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("parquet") || err.contains("Parquet"), "{err}");
+    }
+}

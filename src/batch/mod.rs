@@ -9,6 +9,7 @@
 //! of their metadata.
 
 pub mod output;
+pub mod parquet;
 pub mod shard;
 
 pub use output::OutputFormat;
@@ -94,6 +95,12 @@ pub enum BatchError {
     },
     #[error("--resume needs --out FILE (stdout cannot be resumed)")]
     ResumeNeedsFile,
+    #[error("--format parquet needs --out FILE")]
+    ParquetNeedsFile,
+    #[error(
+        "--resume works with jsonl and csv: a Parquet file is unreadable until finished, so rerun a killed Parquet job (or shard) whole"
+    )]
+    ParquetResume,
 }
 
 fn input_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BatchError> {
@@ -171,6 +178,14 @@ pub fn run(
     if opts.resume && opts.out.is_none() {
         return Err(BatchError::ResumeNeedsFile);
     }
+    if opts.format == OutputFormat::Parquet {
+        if opts.out.is_none() {
+            return Err(BatchError::ParquetNeedsFile);
+        }
+        if opts.resume {
+            return Err(BatchError::ParquetResume);
+        }
+    }
     let mut plan = plan_by_name(input_paths(&opts.paths)?);
     if let Some(sh) = opts.shard {
         let before = plan.len();
@@ -191,7 +206,13 @@ pub fn run(
         });
         summary.resumed_skipped = before - plan.len();
     }
+    let mut parquet_out = None;
     let mut out = match &opts.out {
+        Some(path) if opts.format == OutputFormat::Parquet => {
+            let f = std::fs::File::create(path).map_err(&out_err)?;
+            parquet_out = Some(parquet::ParquetSink::create(f).map_err(&out_err)?);
+            output::Sink::Stdout(std::io::stdout().lock())
+        }
         Some(path) => {
             let f = std::fs::OpenOptions::new()
                 .create(true)
@@ -232,14 +253,21 @@ pub fn run(
                 }
             }
             summary.stones += verdicts.len();
-            let bytes = output::render(verdicts, opts.format, header).map_err(&out_err)?;
-            header = false;
-            out.write_chunk(&bytes).map_err(&out_err)?;
+            if let Some(p) = parquet_out.as_mut() {
+                p.write(verdicts).map_err(&out_err)?;
+            } else {
+                let bytes = output::render(verdicts, opts.format, header).map_err(&out_err)?;
+                header = false;
+                out.write_chunk(&bytes).map_err(&out_err)?;
+            }
             bar.inc(verdicts.len() as u64);
             Ok(())
         },
     )?;
     bar.finish_and_clear();
+    if let Some(p) = parquet_out {
+        p.finish().map_err(&out_err)?;
+    }
     summary.seconds = t0.elapsed().as_secs_f64();
     summary.stones_per_second = if summary.seconds > 0.0 {
         summary.stones as f64 / summary.seconds

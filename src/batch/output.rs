@@ -1,6 +1,6 @@
 //! Output of `screen`: JSON lines (default) or CSV, one record per stone, written a chunk at a
 //! time and flushed, so that a killed run leaves at most one partial last line, which `--resume`
-//! cuts off before appending.
+//! cuts off before appending. Parquet is in `parquet.rs`.
 
 use crate::verdict::Verdict;
 use std::collections::HashSet;
@@ -11,6 +11,7 @@ use std::path::Path;
 pub enum OutputFormat {
     Jsonl,
     Csv,
+    Parquet,
 }
 
 impl std::str::FromStr for OutputFormat {
@@ -19,8 +20,8 @@ impl std::str::FromStr for OutputFormat {
         match s {
             "jsonl" | "json" => Ok(OutputFormat::Jsonl),
             "csv" => Ok(OutputFormat::Csv),
-            "parquet" => Err("parquet output is not built in yet; use jsonl or csv".into()),
-            _ => Err(format!("unknown format {s:?} (jsonl, csv)")),
+            "parquet" => Ok(OutputFormat::Parquet),
+            _ => Err(format!("unknown format {s:?} (jsonl, csv, parquet)")),
         }
     }
 }
@@ -90,6 +91,11 @@ pub fn render(records: &[Verdict], format: OutputFormat, header: bool) -> io::Re
                 buf.push(b'\n');
             }
         }
+        OutputFormat::Parquet => {
+            return Err(io::Error::other(
+                "parquet records are written by ParquetSink",
+            ));
+        }
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut buf);
             if header {
@@ -124,6 +130,10 @@ pub fn recorded_files(path: &Path, format: OutputFormat) -> io::Result<(HashSet<
     }
     let good = &bytes[..keep];
     match format {
+        // `run` refuses --resume with Parquet before getting here.
+        OutputFormat::Parquet => {
+            return Err(io::Error::other("--resume works with jsonl and csv"));
+        }
         OutputFormat::Jsonl => {
             for line in good.lines() {
                 let line = line?;
