@@ -46,7 +46,7 @@ n = sum(int(v) for v in codes.values())
 print(f"{n} {'/'.join(f'{k}:{v}' for k, v in sorted(codes.items()))} {pct.get('50', 0):.1f} {pct.get('99', 0):.1f} {len(errs)}")
 PY
 }
-echo "minute  good(req status p50ms p99ms transport-errors)  batch  invalid  broken  rss_kB"
+echo "minute  good(req status p50ms p99ms transport-errors)  batch  invalid  broken  wrongtype  noroute  rss_kB"
 for m in $(seq "$minutes"); do
   pids=()
   hey_run good "$(python3 -c "print($rate * 0.8)")" "$one" /v1/screen application/json & pids+=($!)
@@ -56,10 +56,10 @@ for m in $(seq "$minutes"); do
   hey_run wrongtype 8 "$one" /v1/screen text/plain & pids+=($!)
   hey_run noroute 8 "$one" /v2/nowhere application/json & pids+=($!)
   wait "${pids[@]}"
-  echo "$m  $(summary "$tmp/good.txt")  $(summary "$tmp/batch.txt" | cut -d' ' -f1-2)  $(summary "$tmp/invalid.txt" | cut -d' ' -f1-2)  $(summary "$tmp/broken.txt" | cut -d' ' -f1-2)  $(rss)"
+  echo "$m  $(summary "$tmp/good.txt")  $(summary "$tmp/batch.txt" | cut -d' ' -f1-2)  $(summary "$tmp/invalid.txt" | cut -d' ' -f1-2)  $(summary "$tmp/broken.txt" | cut -d' ' -f1-2)  $(summary "$tmp/wrongtype.txt" | cut -d' ' -f1-2)  $(summary "$tmp/noroute.txt" | cut -d' ' -f1-2)  $(rss)"
   cat "$tmp"/{good,batch,invalid,broken,wrongtype,noroute}.txt >>"$tmp/all.txt"
 done
-X'{s += $2} END {print s + 0}')
+fives=$({ grep -Eo "\[5[0-9][0-9]\][[:space:]]+[0-9]+" "$tmp/all.txt" || true; } | awk '{s += $2} END {print s + 0}')
 echo "5xx answers in all: $fives"
 echo "resident memory (kB) every 10 s: $(cut -d' ' -f2 "$tmp/rss.txt" | tr '\n' ' ')"
 curl -s "$url/metrics" | grep -E "^diamond_screen_(verdicts_total|requests_in_flight|queue_stones)" || true
