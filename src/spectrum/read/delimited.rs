@@ -144,7 +144,11 @@ pub(crate) fn read(text: &str) -> Result<Raw, Failure> {
         if t.is_empty() {
             continue;
         }
-        let upper_end = t.len() >= 5 && t[..5].eq_ignore_ascii_case("##END");
+        // bytes, not a str slice: the fifth byte may fall inside a multi-byte character
+        let upper_end = t
+            .as_bytes()
+            .get(..5)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"##END"));
         if upper_end || t.starts_with(">>>>>End") {
             break;
         }
@@ -256,6 +260,19 @@ mod tests {
         match row {
             Row::Numbers(a, b) => Some((a, b)),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn multibyte_characters_near_the_start_of_a_line_are_no_panic() {
+        // found by the read_delimited fuzz target: `t[..5]` cut 'ÿ' in two
+        for line in [
+            "##FI\u{ff}\u{ff}~=1000",
+            "# si\u{ff}\u{ff}mulated: true",
+            "abcd\u{20ac}",
+        ] {
+            let text = format!("{line}\n{}", rows(20, ","));
+            assert!(read(&text).is_ok(), "{line:?}");
         }
     }
 
