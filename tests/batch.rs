@@ -4,25 +4,11 @@
 
 mod common;
 
-use diamond_screen::channel::Channel;
-use diamond_screen::simulate::{archive::write_archive, write::Format};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
-
-fn archive(dir: &Path, stones: u64, seed: u64) {
-    write_archive(
-        dir,
-        stones,
-        seed,
-        &[Channel::Pl532, Channel::Ftir],
-        &[],
-        Format::Csv,
-    )
-    .unwrap();
-}
 
 fn records(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
@@ -42,7 +28,7 @@ fn ids(v: &[Value]) -> Vec<String> {
 fn shards_are_disjoint_and_cover_every_stone() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    archive(&data, 60, 21);
+    common::archive(&data, 60, 21);
     let mut all = Vec::new();
     for i in 0..3 {
         let out = tmp.path().join(format!("shard{i}.jsonl"));
@@ -79,7 +65,7 @@ fn shards_are_disjoint_and_cover_every_stone() {
 fn killed_run_resumes_to_exactly_one_record_per_stone() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    archive(&data, 400, 22);
+    common::archive(&data, 400, 22);
     let out = tmp.path().join("out.jsonl");
     let mut killed_midway = false;
     for attempt in 0..20 {
@@ -149,7 +135,7 @@ fn killed_run_resumes_to_exactly_one_record_per_stone() {
 fn bad_files_are_reported_per_stone_and_the_run_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    archive(&data, 20, 23);
+    common::archive(&data, 20, 23);
     std::fs::write(data.join("BROKEN1_pl532.csv"), "1,2\n3,4\nnot,numbers\n").unwrap();
     std::fs::write(data.join("BROKEN2_ftir.csv"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
     // a good stone with one bad file: the stone is an error, its good file is not lost silently
@@ -187,7 +173,7 @@ fn bad_files_are_reported_per_stone_and_the_run_goes_on() {
 fn paths_on_stdin_and_csv_output() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    archive(&data, 10, 24);
+    common::archive(&data, 10, 24);
     let list: String = std::fs::read_dir(&data)
         .unwrap()
         .flatten()
@@ -221,7 +207,7 @@ fn parquet_output_holds_the_same_records_as_jsonl() {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    archive(&data, 45, 23);
+    common::archive(&data, 45, 23);
     let pq = tmp.path().join("out.parquet");
     let run = |args: &[&str]| {
         common::bin()

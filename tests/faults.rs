@@ -5,25 +5,11 @@
 
 mod common;
 
-use diamond_screen::channel::Channel;
-use diamond_screen::simulate::{archive::write_archive, write::Format};
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-fn archive(dir: &Path, stones: u64, seed: u64) {
-    write_archive(
-        dir,
-        stones,
-        seed,
-        &[Channel::Pl532, Channel::Ftir],
-        &[],
-        Format::Csv,
-    )
-    .unwrap();
-}
 
 /// Stone id -> number of records; panics on a line that is not a whole JSON record.
 fn counts(out: &Path) -> HashMap<String, usize> {
@@ -57,7 +43,7 @@ fn screen(out: &Path, data: &Path, resume: bool) -> Command {
 fn twenty_random_sigkills_each_resume_to_one_record_per_stone() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    archive(&data, 300, 31);
+    common::archive(&data, 300, 31);
     // how long a whole run takes here, so the kills land inside runs on any machine
     let t0 = std::time::Instant::now();
     let full = screen(&tmp.path().join("full.jsonl"), &data, false)
@@ -119,7 +105,7 @@ impl Drop for Unmount<'_> {
 fn a_full_disk_stops_screen_cleanly_and_resume_completes() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    archive(&data, 100, 32);
+    common::archive(&data, 100, 32);
     let disk = tmp.path().join("disk");
     if small_disk(&disk, 64).is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -152,19 +138,6 @@ fn a_full_disk_stops_screen_cleanly_and_resume_completes() {
     assert!(c.values().all(|&n| n == 1));
 }
 
-fn copy_models(to: &Path) {
-    for entry in std::fs::read_dir(common::project_dir().join("models")).unwrap() {
-        let src = entry.unwrap().path();
-        if src.join("manifest.json").is_file() {
-            let dst = to.join(src.file_name().unwrap());
-            std::fs::create_dir_all(&dst).unwrap();
-            for f in ["manifest.json", "model.onnx"] {
-                std::fs::copy(src.join(f), dst.join(f)).unwrap();
-            }
-        }
-    }
-}
-
 fn start_up_error(models: &Path) -> String {
     let out = common::bin()
         .args(["screen", "--backend", "tract", "--models"])
@@ -182,7 +155,7 @@ fn start_up_error(models: &Path) -> String {
 fn broken_model_packages_are_clear_exits() {
     // missing model file
     let tmp = tempfile::tempdir().unwrap();
-    copy_models(tmp.path());
+    common::copy_models(tmp.path());
     std::fs::remove_file(tmp.path().join("pl532-mlp/model.onnx")).unwrap();
     let err = start_up_error(tmp.path());
     assert!(
@@ -192,7 +165,7 @@ fn broken_model_packages_are_clear_exits() {
 
     // wrong checksum: one byte changed
     let tmp = tempfile::tempdir().unwrap();
-    copy_models(tmp.path());
+    common::copy_models(tmp.path());
     let onnx = tmp.path().join("ftir-mlp/model.onnx");
     let mut bytes = std::fs::read(&onnx).unwrap();
     let last = bytes.len() - 1;
@@ -203,7 +176,7 @@ fn broken_model_packages_are_clear_exits() {
 
     // wrong input shape: the FTIR graph under the PL 532 manifest (checksum made to match)
     let tmp = tempfile::tempdir().unwrap();
-    copy_models(tmp.path());
+    common::copy_models(tmp.path());
     let ftir = std::fs::read(tmp.path().join("ftir-mlp/model.onnx")).unwrap();
     std::fs::write(tmp.path().join("pl532-mlp/model.onnx"), &ftir).unwrap();
     let manifest = tmp.path().join("pl532-mlp/manifest.json");

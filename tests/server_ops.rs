@@ -7,7 +7,6 @@ mod common;
 use common::server::{Server, sample_stone};
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
-use std::path::Path;
 
 /// Every route the service has: (method, path).
 const ROUTES: &[(&str, &str)] = &[
@@ -81,11 +80,7 @@ fn openapi_lists_every_route_and_every_listed_route_answers() {
 fn metrics_request_ids_plot_and_page() {
     let s = Server::start(&[]);
     let c = Client::new();
-    let r = c
-        .post(s.url("/v1/screen"))
-        .json(&sample_stone(0))
-        .send()
-        .unwrap();
+    let r = s.screen_sample(&c, 0, None);
     assert_eq!(r.status(), 200);
     let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
     assert_eq!(id.len(), 36, "a UUID: {id}");
@@ -159,28 +154,14 @@ fn api_keys_guard_v1_and_admin_only() {
     std::fs::write(&keys, "# bench keys\nlab-key-1\n\nlab-key-2\n").unwrap();
     let s = Server::start(&["--api-keys", keys.to_str().unwrap()]);
     let c = Client::new();
-    let r = c
-        .post(s.url("/v1/screen"))
-        .json(&sample_stone(0))
-        .send()
-        .unwrap();
+    let r = s.screen_sample(&c, 0, None);
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers()["www-authenticate"], "Bearer");
     assert_eq!(r.json::<Value>().unwrap()["error"], "unauthorized");
-    let r = c
-        .post(s.url("/v1/screen"))
-        .bearer_auth("wrong")
-        .json(&sample_stone(0))
-        .send()
-        .unwrap();
+    let r = s.screen_sample(&c, 0, Some("wrong"));
     assert_eq!(r.status(), 401);
     for key in ["lab-key-1", "lab-key-2"] {
-        let r = c
-            .post(s.url("/v1/screen"))
-            .bearer_auth(key)
-            .json(&sample_stone(0))
-            .send()
-            .unwrap();
+        let r = s.screen_sample(&c, 0, Some(key));
         assert_eq!(r.status(), 200, "{key}");
     }
     for path in ["/v1/models", "/v1/sampling-plan?parcel_size=10"] {
@@ -202,21 +183,6 @@ fn api_keys_guard_v1_and_admin_only() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no keys"));
 }
 
-fn copy_models(to: &Path) {
-    for entry in std::fs::read_dir(common::project_dir().join("models")).unwrap() {
-        let entry = entry.unwrap();
-        let src = entry.path();
-        if !src.join("manifest.json").is_file() {
-            continue;
-        }
-        let dst = to.join(entry.file_name());
-        std::fs::create_dir_all(&dst).unwrap();
-        for f in ["manifest.json", "model.onnx"] {
-            std::fs::copy(src.join(f), dst.join(f)).unwrap();
-        }
-    }
-}
-
 fn model_count(c: &Client, s: &Server) -> usize {
     let m: Value = c.get(s.url("/v1/models")).send().unwrap().json().unwrap();
     m["models"].as_array().unwrap().len()
@@ -236,7 +202,7 @@ fn verdict_of(c: &Client, s: &Server, i: usize) -> Value {
 #[test]
 fn reload_swaps_good_models_and_keeps_the_old_ones_on_a_broken_package() {
     let dir = tempfile::tempdir().unwrap();
-    copy_models(dir.path());
+    common::copy_models(dir.path());
     let s = Server::start(&["--models", dir.path().to_str().unwrap()]);
     let c = Client::new();
     let r: Value = c
@@ -302,7 +268,7 @@ fn reload_swaps_good_models_and_keeps_the_old_ones_on_a_broken_package() {
 #[test]
 fn broken_model_at_start_up_is_a_clear_exit() {
     let dir = tempfile::tempdir().unwrap();
-    copy_models(dir.path());
+    common::copy_models(dir.path());
     let onnx = dir.path().join("ftir-mlp/model.onnx");
     let good = std::fs::read(&onnx).unwrap();
     std::fs::write(&onnx, &good[..100]).unwrap();
@@ -381,19 +347,9 @@ fn busy_answers_503_with_retry_after_and_slow_requests_408() {
     let s = slow_server(1500, &["--max-in-flight", "1"]);
     let c = Client::new();
     std::thread::scope(|scope| {
-        let first = scope.spawn(|| {
-            c.post(s.url("/v1/screen"))
-                .json(&sample_stone(0))
-                .send()
-                .unwrap()
-                .status()
-        });
+        let first = scope.spawn(|| s.screen_sample(&c, 0, None).status());
         std::thread::sleep(std::time::Duration::from_millis(400));
-        let r = c
-            .post(s.url("/v1/screen"))
-            .json(&sample_stone(1))
-            .send()
-            .unwrap();
+        let r = s.screen_sample(&c, 1, None);
         assert_eq!(r.status(), 503);
         assert_eq!(r.headers()["retry-after"], "1");
         assert_eq!(r.json::<Value>().unwrap()["error"], "busy");
@@ -403,11 +359,7 @@ fn busy_answers_503_with_retry_after_and_slow_requests_408() {
 
     // a request timeout shorter than the batching window: 408 as JSON
     let s = slow_server(3000, &["--timeout", "1"]);
-    let r = c
-        .post(s.url("/v1/screen"))
-        .json(&sample_stone(0))
-        .send()
-        .unwrap();
+    let r = s.screen_sample(&c, 0, None);
     assert_eq!(r.status(), 408);
     assert_eq!(r.json::<Value>().unwrap()["error"], "timeout");
     // the server still answers
@@ -420,11 +372,7 @@ fn sigterm_lets_the_request_in_flight_finish() {
     let c = Client::new();
     std::thread::scope(|scope| {
         let inflight = scope.spawn(|| {
-            let r = c
-                .post(s.url("/v1/screen"))
-                .json(&sample_stone(0))
-                .send()
-                .unwrap();
+            let r = s.screen_sample(&c, 0, None);
             (r.status(), r.json::<Value>().unwrap())
         });
         std::thread::sleep(std::time::Duration::from_millis(400));

@@ -46,3 +46,32 @@ pub fn assert_success(out: &std::process::Output) {
     );
 }
 pub mod server;
+
+/// A simulated archive: `stones` stones with a PL 532 nm and an FTIR CSV each.
+pub fn archive(dir: &std::path::Path, stones: u64, seed: u64) {
+    use diamond_screen::channel::Channel;
+    use diamond_screen::simulate::{archive::write_archive, write::Format};
+    write_archive(
+        dir,
+        stones,
+        seed,
+        &[Channel::Pl532, Channel::Ftir],
+        &[],
+        Format::Csv,
+    )
+    .unwrap();
+}
+
+/// A copy of the shipped model packages in `to`, to damage.
+pub fn copy_models(to: &std::path::Path) {
+    for entry in std::fs::read_dir(project_dir().join("models")).unwrap() {
+        let src = entry.unwrap().path();
+        if src.join("manifest.json").is_file() {
+            let dst = to.join(src.file_name().unwrap());
+            std::fs::create_dir_all(&dst).unwrap();
+            for f in ["manifest.json", "model.onnx"] {
+                std::fs::copy(src.join(f), dst.join(f)).unwrap();
+            }
+        }
+    }
+}

@@ -61,6 +61,20 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// POST sample stone `i` to /v1/screen, with a bearer key when given.
+    pub fn screen_sample(
+        &self,
+        c: &reqwest::blocking::Client,
+        i: usize,
+        key: Option<&str>,
+    ) -> reqwest::blocking::Response {
+        let mut req = c.post(self.url("/v1/screen")).json(&sample_stone(i));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        req.send().unwrap()
+    }
+
     pub fn log_text(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
