@@ -206,12 +206,10 @@ pub fn run(
         });
         summary.resumed_skipped = before - plan.len();
     }
-    let mut parquet_out = None;
     let mut out = match &opts.out {
         Some(path) if opts.format == OutputFormat::Parquet => {
             let f = std::fs::File::create(path).map_err(&out_err)?;
-            parquet_out = Some(parquet::ParquetSink::create(f).map_err(&out_err)?);
-            output::Sink::Stdout(std::io::stdout().lock())
+            output::Sink::Parquet(Box::new(parquet::ParquetSink::create(f).map_err(&out_err)?))
         }
         Some(path) => {
             let f = std::fs::OpenOptions::new()
@@ -253,21 +251,14 @@ pub fn run(
                 }
             }
             summary.stones += verdicts.len();
-            if let Some(p) = parquet_out.as_mut() {
-                p.write(verdicts).map_err(&out_err)?;
-            } else {
-                let bytes = output::render(verdicts, opts.format, header).map_err(&out_err)?;
-                header = false;
-                out.write_chunk(&bytes).map_err(&out_err)?;
-            }
+            out.write(verdicts, opts.format, header).map_err(&out_err)?;
+            header = false;
             bar.inc(verdicts.len() as u64);
             Ok(())
         },
     )?;
     bar.finish_and_clear();
-    if let Some(p) = parquet_out {
-        p.finish().map_err(&out_err)?;
-    }
+    out.finish().map_err(&out_err)?;
     summary.seconds = t0.elapsed().as_secs_f64();
     summary.stones_per_second = if summary.seconds > 0.0 {
         summary.stones as f64 / summary.seconds

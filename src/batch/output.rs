@@ -178,10 +178,11 @@ pub fn recorded_files(path: &Path, format: OutputFormat) -> io::Result<(HashSet<
 }
 
 /// Where records go: a file, whose length after each whole chunk is kept so that a failed write
-/// (a full disk) is cut back and leaves no partial record behind; or stdout.
+/// (a full disk) is cut back and leaves no partial record behind; stdout; or a Parquet file.
 pub enum Sink {
     File { file: std::fs::File, len: u64 },
     Stdout(io::StdoutLock<'static>),
+    Parquet(Box<super::parquet::ParquetSink>),
 }
 
 impl Sink {
@@ -190,8 +191,32 @@ impl Sink {
         Ok(Sink::File { file, len })
     }
 
+    /// Write one chunk of records; `header` asks CSV for its header row.
+    pub fn write(
+        &mut self,
+        records: &[Verdict],
+        format: OutputFormat,
+        header: bool,
+    ) -> io::Result<()> {
+        match self {
+            Sink::Parquet(p) => p.write(records),
+            _ => {
+                let bytes = render(records, format, header)?;
+                self.write_chunk(&bytes)
+            }
+        }
+    }
+
+    /// Finish the output (a Parquet file's footer).
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Parquet(p) => p.finish(),
+            _ => Ok(()),
+        }
+    }
+
     /// Write and flush one chunk's bytes, all or nothing (for files).
-    pub fn write_chunk(&mut self, bytes: &[u8]) -> io::Result<()> {
+    fn write_chunk(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
             Sink::Stdout(w) => {
                 w.write_all(bytes)?;
@@ -211,6 +236,7 @@ impl Sink {
                     }
                 }
             }
+            Sink::Parquet(_) => Err(io::Error::other("Parquet output takes records, not bytes")),
         }
     }
 }
