@@ -6,7 +6,7 @@ use super::ApiError;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -58,15 +58,10 @@ pub async fn require_key(State(keys): State<Arc<ApiKeys>>, req: Request, next: N
         Some(_) => "unknown API key",
         None => "missing Authorization: Bearer <key>",
     };
-    let mut resp = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail).into_response();
+    let mut resp = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail).closing();
     resp.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         header::HeaderValue::from_static("Bearer"),
-    );
-    // The body was not read, so the connection cannot carry another request.
-    resp.headers_mut().insert(
-        header::CONNECTION,
-        header::HeaderValue::from_static("close"),
     );
     resp
 }

@@ -38,6 +38,15 @@ impl ApiError {
         )
     }
 
+    /// The answer to a request whose body was not read to its end: the connection closes, since
+    /// it cannot carry another request.
+    pub fn closing(self) -> Response {
+        let mut r = self.into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r
+    }
+
     pub fn internal(detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
     }

@@ -4,8 +4,9 @@
 //!   generated from the same registrations that build the router, so the two cannot disagree.
 //! - `batcher.rs`: concurrent requests are coalesced into model batches on a dedicated thread;
 //!   CPU work never runs on the async executor.
-//! - `metrics.rs`, `auth.rs`, `reload.rs`, `page.rs`: Prometheus metrics (one middleware for
-//!   every route), optional API keys, hot reload, the embedded web page.
+//! - `metrics.rs`, `auth.rs`, `reload.rs`, `page.rs`, `limits.rs`: Prometheus metrics (one
+//!   middleware for every route), optional API keys, hot reload, the embedded web page, the body
+//!   and time limits.
 //!
 //! Manners: a body limit (413), a request timeout (408), an in-flight bound that answers 503
 //! with Retry-After instead of queueing without bound, a request id on every request and its
@@ -14,6 +15,7 @@
 mod auth;
 mod batcher;
 mod error;
+mod limits;
 mod metrics;
 mod openapi;
 mod page;
@@ -29,7 +31,7 @@ use crate::screen::Screener;
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, StatusCode};
+use axum::http::Request;
 use batcher::Batcher;
 use metrics::Metrics;
 use std::net::SocketAddr;
@@ -103,7 +105,7 @@ impl AppState {
     }
 }
 
-/// The router with every layer; also returns the OpenAPI document it serves.
+/// The router with every layer.
 pub fn router(state: Arc<AppState>) -> Router {
     let limit = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
@@ -111,8 +113,14 @@ pub fn router(state: Arc<AppState>) -> Router {
     app.fallback(routes::ops::not_found)
         .method_not_allowed_fallback(routes::ops::method_not_allowed)
         .layer(DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::from_fn_with_state(limit, announced_length))
-        .layer(axum::middleware::from_fn_with_state(timeout, time_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            limit,
+            limits::announced_length,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout,
+            limits::time_limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             metrics::record,
@@ -133,68 +141,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// What is read of a body announced over the limit before refusing it, beyond the limit: enough
-/// for an ordinary client to finish sending and read the 413 (clients that cannot read an answer
-/// while sending see a broken pipe instead), not enough to make a huge upload costly.
-const DRAIN_BEYOND_LIMIT: u64 = 16 << 20;
-
-/// A body announced (Content-Length) over the limit is refused without being kept: what arrives
-/// is drained (up to the limit plus `DRAIN_BEYOND_LIMIT`, while it keeps coming within a second)
-/// and dropped, then the answer is 413 and the connection closes.
-async fn announced_length(
-    axum::extract::State(limit): axum::extract::State<usize>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let announced = req
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    match announced {
-        Some(n) if n > limit as u64 => {
-            use http_body_util::BodyExt;
-            let mut body = req.into_body();
-            let cap = n.min((limit as u64).saturating_add(DRAIN_BEYOND_LIMIT));
-            let mut seen = 0u64;
-            while seen < cap {
-                match tokio::time::timeout(Duration::from_secs(1), body.frame()).await {
-                    Ok(Some(Ok(frame))) => {
-                        seen += frame.data_ref().map_or(0, |d| d.len() as u64);
-                    }
-                    _ => break,
-                }
-            }
-            let mut resp = axum::response::IntoResponse::into_response(ApiError::too_large(
-                format!("body of {n} bytes; at most {limit}"),
-            ));
-            // The body is not read, so the connection cannot carry another request.
-            resp.headers_mut().insert(
-                axum::http::header::CONNECTION,
-                axum::http::HeaderValue::from_static("close"),
-            );
-            resp
-        }
-        _ => next.run(req).await,
-    }
-}
-
-/// The request timeout, answered as JSON like every other error (408).
-async fn time_limit(
-    axum::extract::State(limit): axum::extract::State<Duration>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => axum::response::IntoResponse::into_response(ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "timeout",
-            format!("no answer within {} s", limit.as_secs_f64()),
-        )),
-    }
 }
 
 /// Resolves on SIGTERM or SIGINT.
