@@ -11,9 +11,9 @@ fn routes_answer_and_client_mistakes_are_4xx_json() {
     let s = Server::start(&[]);
     let c = reqwest::blocking::Client::new();
     assert_eq!(c.get(s.url("/healthz")).send().unwrap().status(), 200);
-    let ready: Value = c.get(s.url("/readyz")).send().unwrap().json().unwrap();
+    let ready: Value = s.get_json(&c, "/readyz");
     assert_eq!(ready["models"], 3);
-    let models: Value = c.get(s.url("/v1/models")).send().unwrap().json().unwrap();
+    let models: Value = s.get_json(&c, "/v1/models");
     assert_eq!(models["models"].as_array().unwrap().len(), 3);
     assert_eq!(models["backend"]["kind"], "tract");
 
@@ -62,12 +62,10 @@ fn routes_answer_and_client_mistakes_are_4xx_json() {
         .json()
         .unwrap();
     assert_eq!(r["summary"]["recommendation"], "hold");
-    let plan: Value = c
-        .get(s.url("/v1/sampling-plan?parcel_size=500&max_share=0.01&confidence=0.95"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let plan: Value = s.get_json(
+        &c,
+        "/v1/sampling-plan?parcel_size=500&max_share=0.01&confidence=0.95",
+    );
     assert_eq!(plan["sample_size"], 225);
 
     // client mistakes: status and JSON body

@@ -30,12 +30,7 @@ const ROUTES: &[(&str, &str)] = &[
 fn openapi_lists_every_route_and_every_listed_route_answers() {
     let s = Server::start(&[]);
     let c = Client::new();
-    let doc: Value = c
-        .get(s.url("/openapi.json"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let doc: Value = s.get_json(&c, "/openapi.json");
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     for (method, path) in ROUTES {
@@ -184,7 +179,7 @@ fn api_keys_guard_v1_and_admin_only() {
 }
 
 fn model_count(c: &Client, s: &Server) -> usize {
-    let m: Value = c.get(s.url("/v1/models")).send().unwrap().json().unwrap();
+    let m: Value = s.get_json(c, "/v1/models");
     m["models"].as_array().unwrap().len()
 }
 
@@ -205,12 +200,7 @@ fn reload_swaps_good_models_and_keeps_the_old_ones_on_a_broken_package() {
     common::copy_models(dir.path());
     let s = Server::start(&["--models", dir.path().to_str().unwrap()]);
     let c = Client::new();
-    let r: Value = c
-        .post(s.url("/admin/reload"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let r: Value = s.post_empty(&c, "/admin/reload");
     assert_eq!(r["status"], "reloaded");
     assert_eq!(r["models"].as_array().unwrap().len(), 3);
 
@@ -246,12 +236,7 @@ fn reload_swaps_good_models_and_keeps_the_old_ones_on_a_broken_package() {
     // repaired, minus one package: the reload takes the new set
     std::fs::write(&onnx, &good).unwrap();
     std::fs::remove_dir_all(dir.path().join("pl405-mlp")).unwrap();
-    let r: Value = c
-        .post(s.url("/admin/reload"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let r: Value = s.post_empty(&c, "/admin/reload");
     assert_eq!(r["status"], "reloaded", "{r}");
     assert_eq!(model_count(&c, &s), 2);
     let m = c.get(s.url("/metrics")).send().unwrap().text().unwrap();

@@ -75,6 +75,16 @@ impl Server {
         req.send().unwrap()
     }
 
+    /// GET `path` and its JSON body.
+    pub fn get_json(&self, c: &reqwest::blocking::Client, path: &str) -> serde_json::Value {
+        c.get(self.url(path)).send().unwrap().json().unwrap()
+    }
+
+    /// POST `path` with no body, and the JSON answer.
+    pub fn post_empty(&self, c: &reqwest::blocking::Client, path: &str) -> serde_json::Value {
+        c.post(self.url(path)).send().unwrap().json().unwrap()
+    }
+
     pub fn log_text(&self) -> String {
         self.log.lock().unwrap().join("\n")
     }
