@@ -30,10 +30,16 @@ for t in "${targets[@]}"; do
       *) cp "$f" "corpus/$t/" ;;
     esac
   done
+  # Each log line is stamped with the seconds since the run began, to see when coverage last grew.
+  start=$SECONDS
   cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=262144 -rss_limit_mb=2048 \
-    -timeout=10 -print_final_stats=1 2>"corpus/$t.log" || echo "$t: FOUND A FAILURE (see fuzz/artifacts/$t/)"
+    -timeout=10 -print_final_stats=1 2>&1 | while IFS= read -r line; do
+      printf '%d %s\n' $((SECONDS - start)) "$line"
+    done >"corpus/$t.log" || echo "$t: FOUND A FAILURE (see fuzz/artifacts/$t/)"
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "corpus/$t.log" | grep -o '[0-9]*$' || echo '?')
-  cov=$(grep -o 'cov: [0-9]*' "corpus/$t.log" | tail -1 | grep -o '[0-9]*' || echo '?')
   crashes=$(ls "artifacts/$t" 2>/dev/null | wc -l)
-  echo "$t: $execs executions in $secs s, coverage $cov edges, $crashes crash/timeout/oom inputs"
+  awk -v t="$t" -v execs="$execs" -v secs="$secs" -v crashes="$crashes" '
+    match($0, /cov: [0-9]+/) { c = substr($0, RSTART + 5, RLENGTH - 5) + 0; if (c > max) { max = c; at = $1 } }
+    END { printf "%s: %s executions in %s s, coverage %d edges (last grew at %d s), %d crash/timeout/oom inputs\n", t, execs, secs, max, at, crashes }
+  ' "corpus/$t.log"
 done
