@@ -108,6 +108,11 @@ impl fmt::Display for InspectRecord {
                 "  diamond Raman line: at {:.3} (expected {:.3}), calibration offset {:+.2} cm-1, SNR {:.0}, FWHM {:.1} cm-1",
                 r.observed, r.expected, r.offset_cm, r.snr, r.fwhm_cm
             )?,
+            Some(r) if d.diamond.is_none() => writeln!(
+                f,
+                "  diamond Raman line: CANNOT TELL near {:.2} (see the note)",
+                r.expected
+            )?,
             Some(r) => writeln!(
                 f,
                 "  diamond Raman line: NOT FOUND near {:.2} (simulant evidence)",
@@ -142,6 +147,9 @@ impl fmt::Display for InspectRecord {
             }
         }
         let q = &d.quality;
+        for n in &q.notes {
+            writeln!(f, "  note: {n}")?;
+        }
         if q.usable {
             write!(
                 f,

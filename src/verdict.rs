@@ -104,6 +104,9 @@ pub struct ChannelResult {
     pub usable: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Findings that leave the spectrum usable (copied into the stone's warnings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diamond_type: Option<String>,
     pub evidence: Vec<Evidence>,
@@ -252,7 +255,7 @@ pub fn fuse(
         files: Vec::new(),
     };
     for c in &v.channels {
-        for p in &c.problems {
+        for p in c.problems.iter().chain(&c.notes) {
             warnings.push(format!("{}: {p}", c.file));
         }
     }
@@ -408,6 +411,7 @@ mod tests {
             diamond,
             usable: true,
             problems: Vec::new(),
+            notes: Vec::new(),
             diamond_type: None,
             evidence,
         }
@@ -486,6 +490,34 @@ mod tests {
         );
         c[0].usable = false;
         assert_eq!(fuse("s", c, vec![], &P).verdict, VerdictKind::Inconclusive);
+    }
+
+    #[test]
+    fn a_channel_that_cannot_tell_diamond_is_referred_with_its_note() {
+        let mut c = ch(
+            Channel::Pl405,
+            None,
+            vec![ev("N3", Indicates::Natural)],
+            NAT,
+        );
+        c.notes = vec!["Raman line like a spike".into()];
+        let v = fuse("s", vec![c.clone()], vec![], &P);
+        assert_eq!(v.verdict, VerdictKind::Refer);
+        assert!(
+            v.warnings
+                .iter()
+                .any(|w| w.ends_with("Raman line like a spike")),
+            "{:?}",
+            v.warnings
+        );
+        // Not a simulant either, whatever the model says.
+        c.probabilities = Some(Probabilities {
+            natural: 0.01,
+            cvd: 0.0,
+            hpht: 0.0,
+            simulant: 0.99,
+        });
+        assert_eq!(fuse("s", vec![c], vec![], &P).verdict, VerdictKind::Refer);
     }
 
     #[test]

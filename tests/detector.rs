@@ -118,6 +118,41 @@ fn a_calibration_offset_is_corrected_by_the_raman_line() {
 }
 
 #[test]
+fn a_one_pixel_raman_line_neither_shows_nor_rules_out_diamond() {
+    // 512 pixels over 540-900 nm (0.7 nm, ~23 cm^-1 a pixel): the Raman line lights one pixel,
+    // as a cosmic ray would, and the despiker removes it. The channel cannot tell.
+    let coarse = |raman: bool| {
+        let mut s = pl532(&[], false, 5);
+        let keep: Vec<usize> = (0..s.x.len()).step_by(4).collect();
+        s.x = keep.iter().map(|&i| s.x[i]).collect();
+        s.y = keep.iter().map(|&i| s.y[i]).collect();
+        if raman {
+            let at = raman_line_nm(532.0, 1332.5);
+            let k = s.x.partition_point(|&v| v < at);
+            s.y[k] += 3000.0;
+        }
+        s
+    };
+    let d = detect(&coarse(true));
+    assert_eq!(d.raman.as_ref().map(|r| r.present), Some(false));
+    assert_eq!(d.diamond, None);
+    assert!(d.quality.usable, "{:?}", d.quality);
+    assert!(
+        d.quality.notes.iter().any(|n| n.contains("cosmic-ray")),
+        "{:?}",
+        d.quality.notes
+    );
+    // Without the line, the same spectrum shows no diamond, with no note.
+    let d = detect(&coarse(false));
+    assert_eq!(d.diamond, Some(false));
+    assert!(d.quality.notes.is_empty(), "{:?}", d.quality.notes);
+    // A line over several pixels is found as before.
+    let d = detect(&pl532(&[], true, 5));
+    assert_eq!(d.diamond, Some(true));
+    assert!(d.quality.notes.is_empty());
+}
+
+#[test]
 fn no_line_is_reported_in_pure_noise() {
     let noise = Normal::new(0.0, 1.0).unwrap();
     for seed in 0..200u64 {

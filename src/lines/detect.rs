@@ -20,6 +20,11 @@ use serde::{Deserialize, Serialize};
 /// Smallest peak SNR (smoothed prominence over raw local noise) reported as a line.
 pub const MIN_LINE_SNR: f64 = 6.0;
 
+/// The note for a Raman line the despiker took for a cosmic ray.
+pub const RAMAN_LIKE_A_SPIKE: &str = "the diamond Raman line spans one or two pixels and cannot be \
+     told from a cosmic-ray spike, so this spectrum neither shows nor rules out diamond; \
+     re-measure with finer sampling or two accumulations";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Detection {
     /// The diamond Raman line (PL and Raman spectra covering it).
@@ -93,10 +98,24 @@ pub fn detect(s: &Spectrum) -> Detection {
         return d;
     }
 
+    let shows_raman = matches!(technique, Technique::Pl | Technique::Raman);
+    let raw_raman = if shows_raman {
+        find_raman_line(&x, &y, &unit, exc)
+    } else {
+        None
+    };
     despike(&mut y, 8.0, 3);
-    if matches!(technique, Technique::Pl | Technique::Raman) {
+    if shows_raman {
         d.raman = find_raman_line(&x, &y, &unit, exc);
         d.diamond = d.raman.as_ref().map(|r| r.present);
+        // On a coarse detector the Raman line lights one or two pixels, like a cosmic ray, and
+        // the despiker removes it. Such a line proves nothing (a cosmic ray may have made it),
+        // but neither does its absence: the channel cannot tell.
+        let removed = |r: &Option<RamanLine>| r.as_ref().is_some_and(|r| !r.present);
+        if removed(&d.raman) && raw_raman.is_some_and(|r| r.present) {
+            d.diamond = None;
+            d.quality.notes.push(RAMAN_LIKE_A_SPIKE.into());
+        }
     }
     // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
     // strong fluorescence is a finding (`diamond`), not a bad measurement.

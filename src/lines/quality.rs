@@ -24,6 +24,9 @@ pub struct Quality {
     pub missing: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Findings worth telling the user that leave the spectrum usable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The longest run of points equal to the maximum.

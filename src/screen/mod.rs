@@ -151,6 +151,7 @@ impl Screener {
                 diamond: sc.detection.diamond,
                 usable: sc.detection.quality.usable && sc.failure.is_none(),
                 problems,
+                notes: sc.detection.quality.notes.clone(),
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
                 evidence: sc.detection.evidence,
             });
