@@ -176,3 +176,73 @@ fn multipart_upload_of_real_and_sample_files() {
     let v = upload("ftir/hpht_IIa_0001.csv");
     assert_eq!(v["verdict"], "refer", "{v}");
 }
+
+#[test]
+fn an_early_refusal_keeps_a_keep_alive_connection_usable() {
+    // A multipart upload whose first field is refused, sent in two halves on one keep-alive
+    // connection, then a second request on the same connection. The server reads the whole
+    // body before it answers, so the client sees the 422 and its connection stays usable.
+    use std::io::{BufRead, BufReader, Read, Write};
+    let s = Server::start(&[]);
+    let addr = s.base.strip_prefix("http://").unwrap().to_string();
+    let mut tcp = std::net::TcpStream::connect(&addr).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let file =
+        std::fs::read(common::project_dir().join("sample-spectra/csv/SIM103-000000_pl532.csv"))
+            .unwrap();
+    // The refused field and its closing boundary come in the first half, the file in the second.
+    let first = "--XYZ\r\nContent-Disposition: form-data; name=\"excitation_nm\"\r\n\r\ngreen\r\n\
+                 --XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n";
+    let mut rest = file;
+    rest.extend_from_slice(b"\r\n--XYZ--\r\n");
+    let head = format!(
+        "POST /v1/screen HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: {}\r\n\r\n",
+        first.len() + rest.len()
+    );
+    tcp.write_all(head.as_bytes()).unwrap();
+    tcp.write_all(first.as_bytes()).unwrap();
+    // No answer before the body is complete: an early one makes clients that are still sending
+    // (reqwest's blocking client, for one) fail with a send error instead of reading it.
+    tcp.set_read_timeout(Some(std::time::Duration::from_millis(500)))
+        .unwrap();
+    let early = tcp.peek(&mut [0u8; 16]);
+    assert!(
+        early.is_err(),
+        "answered before the body was complete: {early:?}"
+    );
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    tcp.write_all(&rest)
+        .expect("the server still reads the body it refuses");
+    let mut reader = BufReader::new(tcp.try_clone().unwrap());
+    let read_answer = |reader: &mut BufReader<std::net::TcpStream>| -> (String, bool, Vec<u8>) {
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        let (mut length, mut close) = (0usize, false);
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let l = line.trim().to_ascii_lowercase();
+            if l.is_empty() {
+                break;
+            }
+            if let Some(v) = l.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            close |= l == "connection: close";
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        (status, close, body)
+    };
+    let (status, close, body) = read_answer(&mut reader);
+    assert!(status.contains(" 422 "), "{status}");
+    assert!(!close, "the connection is kept");
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"], "invalid_input", "{v}");
+    tcp.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .expect("the connection is still open");
+    let (status, _, _) = read_answer(&mut reader);
+    assert!(status.contains(" 200 "), "{status}");
+}

@@ -5,7 +5,7 @@ use super::ApiError;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::time::Duration;
 
 /// What is read of a body announced over the limit before refusing it, beyond the limit: enough
@@ -42,6 +42,35 @@ pub async fn announced_length(State(limit): State<usize>, req: Request, next: Ne
     }
 }
 
+/// The whole body is read (within the limit, checked here for bodies sent without a length too)
+/// before the request is handled. A handler may answer early, at the first bad file of a
+/// multipart upload, and hyper closes a connection whose request body was not read to its end:
+/// a keep-alive client still sending, or sending its next request on that connection, would see
+/// a broken connection instead of the answer.
+pub async fn whole_body(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(e) => {
+            let over = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if over {
+                ApiError::too_large(format!("body over {limit} bytes")).closing()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_body",
+                    format!("the body could not be read: {e}"),
+                )
+                .closing()
+            }
+        }
+    }
+}
+
 /// The request timeout, answered as JSON like every other error (408).
 pub async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
@@ -51,6 +80,6 @@ pub async fn time_limit(State(limit): State<Duration>, req: Request, next: Next)
             "timeout",
             format!("no answer within {} s", limit.as_secs_f64()),
         )
-        .into_response(),
+        .closing(),
     }
 }

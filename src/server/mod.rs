@@ -115,6 +115,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             limit,
+            limits::whole_body,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limit,
             limits::announced_length,
         ))
         .layer(axum::middleware::from_fn_with_state(
