@@ -30,9 +30,8 @@ fuzz_target!(|data: &[u8]| {
     let technique = ["pl", "ftir", "raman", "uvvis"][data[0] as usize % 4];
     let excitation = [405.0, 532.0, 633.0, 785.0][data[1] as usize % 4];
     let unit = ["nm", "cm-1", "raman shift", "um"][data[2] as usize % 4];
-    let mut text = format!(
-        "# technique: {technique}\n# excitation_nm: {excitation}\n# x_unit: {unit}\n"
-    );
+    let mut text =
+        format!("# technique: {technique}\n# excitation_nm: {excitation}\n# x_unit: {unit}\n");
     let vals: Vec<f32> = data[3..]
         .chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))

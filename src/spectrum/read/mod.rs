@@ -6,7 +6,7 @@
 mod delimited;
 mod jcamp;
 mod json;
-mod text;
+pub mod text;
 
 use super::Spectrum;
 use super::metadata::{Metadata, Technique};

@@ -4,6 +4,7 @@
 use super::ReadErrorKind;
 use std::borrow::Cow;
 
+/// The text of a file's bytes, decoded as every reader decodes it.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ReadErrorKind> {
     if bytes.is_empty() {
         return Err(ReadErrorKind::Empty);
