@@ -111,8 +111,8 @@ pub fn detect(s: &Spectrum) -> Detection {
         // On a coarse detector the Raman line lights one or two pixels, like a cosmic ray, and
         // the despiker removes it. Such a line proves nothing (a cosmic ray may have made it),
         // but neither does its absence: the channel cannot tell.
-        let removed = |r: &Option<RamanLine>| r.as_ref().is_some_and(|r| !r.present);
-        if removed(&d.raman) && raw_raman.is_some_and(|r| r.present) {
+        let removed = d.raman.as_ref().is_some_and(|r| !r.present);
+        if removed && raw_raman.is_some_and(|r| r.present) {
             d.diamond = None;
             d.quality.notes.push(RAMAN_LIKE_A_SPIKE.into());
         }

@@ -43,10 +43,9 @@ pub async fn announced_length(State(limit): State<usize>, req: Request, next: Ne
 }
 
 /// The whole body is read (within the limit, checked here for bodies sent without a length too)
-/// before the request is handled. A handler may answer early, at the first bad file of a
-/// multipart upload, and hyper closes a connection whose request body was not read to its end:
-/// a keep-alive client still sending, or sending its next request on that connection, would see
-/// a broken connection instead of the answer.
+/// before the request is handled. A handler may answer early, at the first bad field of a
+/// multipart upload, and a client still sending its body (reqwest's blocking client, for one)
+/// then fails with a send error instead of reading the answer.
 pub async fn whole_body(State(limit): State<usize>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     match axum::body::to_bytes(body, limit).await {
