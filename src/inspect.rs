@@ -127,8 +127,35 @@ impl fmt::Display for InspectRecord {
         if let Some(t) = &d.ftir {
             writeln!(
                 f,
-                "  FTIR: type {}  N region {:.2} cm-1  A {:.2}  B {:.2}  C(1344) {:.2}  H3107 {:.2}  boron {:.2}",
-                t.diamond_type, t.n_mean, t.a_1282, t.b_1175, t.c_1344, t.h_3107, t.boron_2802
+                "  FTIR: type {}  nitrogen (ppm) {}  %B {}  fit residual {:.3} cm-1  C(1344) {:.2}  boron {:.2}",
+                t.diamond_type,
+                nitrogen_text(&t.nitrogen.ppm),
+                t.nitrogen
+                    .percent_b
+                    .map_or("-".into(), |v| format!("{v:.0}")),
+                t.nitrogen.residual,
+                t.c_1344,
+                t.boron_2802
+            )?;
+            if let Some(b) = &t.nitrogen.broad_band {
+                writeln!(
+                    f,
+                    "  FTIR: broad band near {:.0} cm-1 (FWHM {:.0}, {:.2} cm-1) not explained by nitrogen",
+                    b.centre, b.fwhm, b.height
+                )?;
+            }
+            let peak = |p: &Option<crate::lines::ftir::peak_fit::PeakFit>| {
+                p.map_or("-".into(), |p| {
+                    format!("{:.1} cm-1, area {:.2} cm-2", p.position, p.area)
+                })
+            };
+            writeln!(
+                f,
+                "  FTIR: platelet {}  H 3107 {}  CO2 2370 {}  CO2 659 {}",
+                peak(&t.platelet),
+                peak(&t.h3107),
+                peak(&t.co2.v3),
+                peak(&t.co2.v2)
             )?;
         }
         if d.evidence.is_empty() {
@@ -160,5 +187,14 @@ impl fmt::Display for InspectRecord {
         } else {
             write!(f, "  quality: NOT usable: {}", q.problems.join("; "))
         }
+    }
+}
+
+fn nitrogen_text(p: &crate::lines::ftir::NitrogenPpm) -> String {
+    match (p.a, p.b, p.c, p.x, p.total) {
+        (Some(a), Some(b), Some(c), Some(x), Some(t)) => {
+            format!("A {a:.1}  B {b:.1}  C {c:.1}  N+ {x:.1}  total {t:.1}")
+        }
+        _ => "not determined".into(),
     }
 }

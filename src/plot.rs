@@ -113,6 +113,22 @@ fn draw_panel<DB: DrawingBackend>(
     let (x, y) = s
         .converted(&unit)
         .unwrap_or_else(|_| (s.x.clone(), s.y.clone()));
+    // FTIR: the one-phonon fit in a strip under the spectrum.
+    let curves = d
+        .ftir
+        .as_ref()
+        .filter(|_| unit == XUnit::Wavenumber)
+        .and_then(|t| crate::lines::ftir::fit_curves(&x, &y, t));
+    let (area, strip) = match &curves {
+        Some(_) => {
+            let (top, bottom) = area.split_vertically(area.dim_in_pixel().1 * 3 / 5);
+            (top, Some(bottom))
+        }
+        None => (area.clone(), None),
+    };
+    if let (Some(c), Some(strip)) = (&curves, &strip) {
+        draw_fit(strip, c, d)?;
+    }
     let (xmin, xmax) = (x[0], x[x.len() - 1]);
     let ymin = y.iter().copied().fold(f64::INFINITY, f64::min);
     let ymax = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -124,7 +140,7 @@ fn draw_panel<DB: DrawingBackend>(
     } else {
         xmin..xmax
     };
-    let mut chart = ChartBuilder::on(area)
+    let mut chart = ChartBuilder::on(&area)
         .caption(
             title(s),
             ("sans-serif", 20).into_font().style(FontStyle::Bold),
@@ -204,5 +220,99 @@ fn draw_panel<DB: DrawingBackend>(
             )))
             .map_err(draw_err)?;
     }
+    Ok(())
+}
+
+/// The one-phonon fit: the normalised spectrum, the fitted total, each nitrogen component and
+/// what is not nitrogen (baseline and broad bands), with the fitted ppm in the caption.
+fn draw_fit<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    c: &crate::lines::ftir::FitCurves,
+    d: &Detection,
+) -> Result<(), PlotError> {
+    let all = c.measured.iter().chain(&c.total).chain(&c.other);
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+        (a.min(v), b.max(v))
+    });
+    let lo = lo.min(0.0);
+    let pad = (hi - lo).max(1e-9) * 0.1;
+    let caption = match d.ftir.as_ref().map(|t| (&t.diamond_type, &t.nitrogen)) {
+        Some((ty, n)) if n.determined => format!(
+            "one-phonon fit: type {ty}, N (ppm) A {:.0}  B {:.0}  C {:.0}  N+ {:.0}",
+            n.ppm.a.unwrap_or(0.0),
+            n.ppm.b.unwrap_or(0.0),
+            n.ppm.c.unwrap_or(0.0),
+            n.ppm.x.unwrap_or(0.0)
+        ),
+        _ => "one-phonon fit: nitrogen not determined (broad band not explained)".into(),
+    };
+    let (x0, x1) = (c.x[0], c.x[c.x.len() - 1]);
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 15))
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x1..x0, lo - pad..hi + pad)
+        .map_err(draw_err)?;
+    chart
+        .configure_mesh()
+        .x_desc("wavenumber (cm-1)")
+        .y_desc("absorption (cm-1)")
+        .label_style(("sans-serif", 12))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(draw_err)?;
+    let line = |v: &[f64]| {
+        c.x.iter()
+            .copied()
+            .zip(v.iter().copied())
+            .collect::<Vec<_>>()
+    };
+    let colours = [
+        RGBColor(230, 120, 0),
+        RGBColor(0, 140, 60),
+        RGBColor(110, 110, 110),
+        RGBColor(0, 90, 200),
+        RGBColor(130, 50, 170),
+    ];
+    chart
+        .draw_series(LineSeries::new(
+            line(&c.measured),
+            RGBColor(20, 20, 20).stroke_width(1),
+        ))
+        .map_err(draw_err)?;
+    chart
+        .draw_series(LineSeries::new(line(&c.total), RED.stroke_width(1)))
+        .map_err(draw_err)?
+        .label("fit")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED));
+    chart
+        .draw_series(DashedLineSeries::new(
+            line(&c.other),
+            5,
+            3,
+            RGBColor(120, 120, 120).stroke_width(1),
+        ))
+        .map_err(draw_err)?
+        .label("baseline + broad bands")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RGBColor(120, 120, 120)));
+    for (j, name) in crate::lines::ftir::fit::COMPONENT_NAMES.iter().enumerate() {
+        if c.components[j].iter().all(|v| v.abs() < 1e-9) {
+            continue;
+        }
+        let col = colours[j];
+        chart
+            .draw_series(LineSeries::new(line(&c.components[j]), col.stroke_width(2)))
+            .map_err(draw_err)?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], col));
+    }
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", 12))
+        .background_style(WHITE.mix(0.8))
+        .border_style(RGBColor(200, 200, 200))
+        .draw()
+        .map_err(draw_err)?;
     Ok(())
 }

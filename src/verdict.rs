@@ -109,6 +109,10 @@ pub struct ChannelResult {
     pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diamond_type: Option<String>,
+    /// FTIR spectra: the typing, with the one-phonon fit (nitrogen in ppm, or null where not
+    /// determined), the platelet, hydrogen and CO2 peaks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ftir: Option<crate::lines::ftir::FtirTyping>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -413,6 +417,7 @@ mod tests {
             problems: Vec::new(),
             notes: Vec::new(),
             diamond_type: None,
+            ftir: None,
             evidence,
         }
     }

@@ -218,15 +218,19 @@ fn real_ftir_spectra_are_typed() {
         let s = &read_path(&dir.join("ftir").join(name)).unwrap()[0];
         let d = detect(s);
         let t = d.ftir.as_ref().unwrap();
-        assert!(t.diamond_type.starts_with("Ia"), "{name}: {t:?}");
-        assert!(t.n_mean > 0.5, "{name}: {t:?}");
+        // CO2-rich naturals: the broad band is reported, not read as nitrogen.
+        assert_eq!(t.diamond_type, "unknown", "{name}: {t:?}");
+        assert!(t.nitrogen.broad_band.is_some(), "{name}: {t:?}");
         assert_eq!(d.diamond, Some(true));
         assert!(
-            d.evidence
+            !d.evidence
                 .iter()
-                .any(|e| e.centre == "A-centre" && e.indicates == Indicates::Natural),
+                .any(|e| e.centre == "A-centre" || e.centre == "B-centre"),
             "{name}"
         );
+        // The lattice CO2 and the 3107 cm^-1 hydrogen line of these stones are seen.
+        assert!(t.co2.v3.is_some(), "{name}: {t:?}");
+        assert!(t.h3107_area.is_some_and(|a| a > 0.0), "{name}: {t:?}");
         assert!(d.quality.usable, "{name}: {:?}", d.quality);
     }
     for name in ["hpht_IIa_0001.csv", "hpht_IIa_0005.csv"] {

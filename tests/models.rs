@@ -143,7 +143,7 @@ fn five_hundred_unseen_stones_meet_the_targets() {
 }
 
 #[test]
-fn real_ftir_naturals_pass_and_the_real_hpht_never_does() {
+fn real_ftir_spectra_are_screened_as_the_lab_would() {
     let Some(dir) = common::shared_fixtures() else {
         return;
     };
@@ -159,8 +159,18 @@ fn real_ftir_naturals_pass_and_the_real_hpht_never_does() {
         let v = &screener.screen(&stones)[0];
         let t = v.channels[0].diamond_type.clone().unwrap();
         if natural {
-            assert!(t.starts_with("Ia"), "{name}: typed {t}");
-            assert_eq!(v.verdict, VerdictKind::Natural, "{name}: {:?}", v.warnings);
+            // CO2-rich naturals: a broad band fills the one-phonon region, nitrogen is not
+            // determined, and FTIR alone cannot pass them: they are referred. (The FTIR model
+            // may still name a likely origin for them: issue 13's out-of-distribution work.)
+            assert_eq!(t, "unknown", "{name}");
+            assert_eq!(v.verdict, VerdictKind::Refer, "{name}: {:?}", v.warnings);
+            assert!(
+                v.warnings
+                    .iter()
+                    .any(|w| w.contains("nitrogen not determined")),
+                "{name}: {:?}",
+                v.warnings
+            );
         } else {
             assert!(t.starts_with("II"), "{name}: typed {t}");
             assert_ne!(v.verdict, VerdictKind::Natural, "{name}");

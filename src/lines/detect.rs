@@ -87,6 +87,11 @@ pub fn detect(s: &Spectrum) -> Detection {
                 d.diamond =
                     Some(typing.two_phonon_snr >= MIN_LINE_SNR && typing.two_phonon_raw > 0.0);
                 d.evidence = ev;
+                if d.diamond == Some(true)
+                    && let Some(n) = typing.note()
+                {
+                    d.quality.notes.push(n);
+                }
                 d.ftir = Some(typing);
             }
             None => d

@@ -454,6 +454,35 @@ pub static CENTRES: &[Centre] = &[
         false,
         "as-grown CVD hydrogen (approx.)",
     ),
+    // Lattice CO2 (solid CO2-I) of CO2-rich natural diamonds: Schrauder and Navon 1993 (Nature
+    // 365:42); Hainschwang et al. 2008 (Diamond Relat. Mater. 17); Barannik, Shiryaev and
+    // Hainschwang 2021 (Diamond Relat. Mater. 113:108280). Reported only in natural diamonds,
+    // but rare, and close to the atmospheric CO2 lines (2340/2360, 667 cm^-1) that every
+    // instrument's background leaves behind: recorded as evidence, never decisive for a pass.
+    c(
+        "CO2 2370",
+        2370.0,
+        Wavenumber,
+        &[Seen::Ftir],
+        10.0,
+        10.0,
+        0.0,
+        Natural,
+        false,
+        "lattice CO2 nu3 (CO2-rich natural diamonds); not decisive alone",
+    ),
+    c(
+        "CO2 659",
+        659.0,
+        Wavenumber,
+        &[Seen::Ftir],
+        6.0,
+        6.0,
+        0.0,
+        Natural,
+        false,
+        "lattice CO2 nu2 (CO2-rich natural diamonds); not decisive alone",
+    ),
     // Raman spectra of simulants
     c(
         "moissanite 767",

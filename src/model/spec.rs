@@ -28,13 +28,16 @@ pub struct ModelSpec {
     pub features: FeatureSpec,
 }
 
-const FTIR_FEATURES: [&str; 10] = [
+const FTIR_FEATURES: [&str; 13] = [
     "ftir_two_phonon",
-    "ftir_n_mean",
-    "ftir_a_1282",
-    "ftir_b_1175",
+    "ftir_nitrogen_determined",
+    "ftir_n_a",
+    "ftir_n_b",
+    "ftir_n_c",
+    "ftir_n_x",
+    "ftir_broad_band",
+    "ftir_fit_residual",
     "ftir_c_1344",
-    "ftir_c_1130",
     "ftir_platelets",
     "ftir_boron",
     "ftir_h_3107",
@@ -136,17 +139,26 @@ impl ModelSpec {
         if self.features.ftir {
             match det.ftir.as_ref() {
                 Some(t) => {
+                    // Nitrogen in tens of ppm (0 where not determined), heights in cm^-1.
+                    let n = &t.nitrogen;
+                    let ppm = |v: Option<f64>| v.unwrap_or(0.0) / 10.0;
+                    let height = |p: Option<crate::lines::ftir::peak_fit::PeakFit>| {
+                        p.map_or(0.0, |p| p.height)
+                    };
                     for v in [
                         t.two_phonon_snr.max(0.0).ln_1p(),
-                        t.n_mean,
-                        t.a_1282,
-                        t.b_1175,
+                        if n.determined { 1.0 } else { 0.0 },
+                        ppm(n.ppm.a),
+                        ppm(n.ppm.b),
+                        ppm(n.ppm.c),
+                        ppm(n.ppm.x),
+                        n.broad_band.map_or(0.0, |b| b.height),
+                        10.0 * n.residual,
                         t.c_1344,
-                        t.c_1130,
-                        t.platelets_1365,
+                        height(t.platelet),
                         t.boron_2802,
-                        t.h_3107,
-                        t.h_3123,
+                        height(t.h3107),
+                        height(t.h3123),
                     ] {
                         put(v.asinh());
                     }

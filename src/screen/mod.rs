@@ -153,6 +153,7 @@ impl Screener {
                 problems,
                 notes: sc.detection.quality.notes.clone(),
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
+                ftir: sc.detection.ftir,
                 evidence: sc.detection.evidence,
             });
         }

@@ -70,8 +70,8 @@ pub struct Absorbers {
     pub boron: f64,
     pub h_3107: f64,
     pub h_3123: f64,
-    /// Width multiplier of the nitrogen bands (stones and instruments differ).
-    pub band_width: f64,
+    /// Position of the platelet (B') peak, cm^-1 (it moves with platelet size).
+    pub platelet_at: f64,
     /// FWHM of the platelet peak, cm^-1 (regular diamonds narrow, irregular broad).
     pub platelet_width: f64,
 }
@@ -182,7 +182,7 @@ impl Kind {
                 boron: 0.0,
                 h_3107: 0.0,
                 h_3123: 0.0,
-                band_width: rng.gen_range(0.8..1.6),
+                platelet_at: rng.gen_range(1360.0..1374.0),
                 platelet_width: rng.gen_range(8.0..30.0),
             },
             ir_bands: Vec::new(),
