@@ -20,7 +20,9 @@
 //! not explain and no nitrogen.
 
 use super::nnls::Normal;
-use crate::preprocess::despike::median_in_place;
+use crate::preprocess::Grid;
+use crate::preprocess::despike::noise_sigma;
+use crate::preprocess::resample::resample;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -158,21 +160,6 @@ fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
     (-0.5 * ((x - c) / s).powi(2)).exp()
 }
 
-/// Robust noise of a sampled curve: MAD of its first differences.
-fn diff_noise(y: &[f64]) -> f64 {
-    let mut d: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
-    let m = median_in_place(&mut d.clone());
-    d.iter_mut().for_each(|v| *v = (*v - m).abs());
-    1.4826 * median_in_place(&mut d) / std::f64::consts::SQRT_2
-}
-
-fn interp(x: &[f64], y: &[f64], at: f64) -> f64 {
-    let i = x.partition_point(|&v| v < at).clamp(1, x.len() - 1);
-    let (x0, x1) = (x[i - 1], x[i]);
-    let f = if x1 > x0 { (at - x0) / (x1 - x0) } else { 0.0 };
-    y[i - 1] + f * (y[i] - y[i - 1])
-}
-
 /// Fit the one-phonon region of an absorbance spectrum (x ascending, cm^-1) scaled by
 /// `scale` to absorption coefficients. `platelet` (position, FWHM) adds the fitted platelet
 /// peak's shape as a term, since it stands inside the region. None when the spectrum does not
@@ -186,10 +173,17 @@ pub fn fit(
     if x.len() < 2 || x[0] > FIT_FROM + 1e-9 || x[x.len() - 1] < FIT_TO - 1e-9 {
         return None;
     }
-    let n = ((FIT_TO - FIT_FROM) / STEP).round() as usize + 1;
-    let g: Vec<f64> = (0..n).map(|i| FIT_FROM + i as f64 * STEP).collect();
-    let yv: Vec<f64> = g.iter().map(|&k| interp(x, y, k) * scale).collect();
-    let noise = diff_noise(&yv);
+    let grid = Grid {
+        start: FIT_FROM,
+        stop: FIT_TO,
+        n: ((FIT_TO - FIT_FROM) / STEP).round() as usize + 1,
+    };
+    let n = grid.n;
+    let g: Vec<f64> = grid.xs().collect();
+    let mut yv = Vec::with_capacity(n);
+    resample(x, y, &grid, &mut yv);
+    yv.iter_mut().for_each(|v| *v *= scale);
+    let noise = noise_sigma(&yv);
 
     let mut cols: Vec<Vec<f64>> = (0..5)
         .map(|i| g.iter().map(|&k| component(i, k)).collect())
@@ -216,21 +210,17 @@ pub fn fit(
         .map(|j| if j >= first_broad { RIDGE } else { 0.0 })
         .collect();
     let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
-    let with = Normal::new(&refs, &yv, &ridge);
-    let (coef, active) = with.solve(&free);
-    // The same fit without the nitrogen components (their columns zeroed out).
-    let zero = vec![0.0; n];
-    let refs0: Vec<&[f64]> = (0..m)
-        .map(|j| if j < 5 { zero.as_slice() } else { refs[j] })
-        .collect();
-    let without = Normal::new(&refs0, &yv, &ridge);
-    let (coef0, _) = without.solve(&free);
+    let normal = Normal::new(&refs, &yv, &ridge);
+    let (coef, active) = normal.solve(&free, &vec![true; m]);
+    // The same fit without the nitrogen components (the first five columns left out).
+    let allowed: Vec<bool> = (0..m).map(|j| j >= 5).collect();
+    let (coef0, _) = normal.solve(&free, &allowed);
     let model = |c: &[f64], range: std::ops::Range<usize>| -> Vec<f64> {
         (0..n)
             .map(|i| range.clone().map(|j| c[j] * cols[j][i]).sum())
             .collect()
     };
-    let rms = |c: &[f64], refs: &[&[f64]]| -> f64 {
+    let rms = |c: &[f64]| -> f64 {
         let r: f64 = (0..n)
             .map(|i| {
                 let f: f64 = (0..m).map(|j| c[j] * refs[j][i]).sum();
@@ -239,8 +229,8 @@ pub fn fit(
             .sum();
         (r / n as f64).sqrt()
     };
-    let residual = rms(&coef, &refs);
-    let residual0 = rms(&coef0, &refs0);
+    let residual = rms(&coef);
+    let residual0 = rms(&coef0);
     let nitrogen = model(&coef, 0..4);
     let nitrogen_peak = nitrogen.iter().copied().fold(0.0, f64::max);
     let broad = model(&coef, first_broad..m);
@@ -254,7 +244,7 @@ pub fn fit(
     let quiet = broad_band.is_none_or(|b| b.height < QUIET_BAND) && residual <= QUIET_RESIDUAL;
     let determined = (needed && explained) || (!needed && quiet);
 
-    let se = with.std_errors(
+    let se = normal.std_errors(
         &active,
         residual.powi(2) * n as f64 / (n - active.len()).max(1) as f64,
     );

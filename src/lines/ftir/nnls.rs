@@ -34,8 +34,9 @@ impl Normal {
         Normal { n, g, b }
     }
 
-    /// Solve the sub-system on `set`; None when it is singular.
-    fn solve_on(&self, set: &[usize]) -> Option<Vec<f64>> {
+    /// Solve the sub-system on `set` for the right-hand side `rhs` (indexed by column); None
+    /// when it is singular.
+    fn solve_on(&self, set: &[usize], rhs: &[f64]) -> Option<Vec<f64>> {
         let m = set.len();
         let mut l = vec![0.0; m * m];
         for (r, &i) in set.iter().enumerate() {
@@ -54,7 +55,7 @@ impl Normal {
                 }
             }
         }
-        let mut z: Vec<f64> = set.iter().map(|&i| self.b[i]).collect();
+        let mut z: Vec<f64> = set.iter().map(|&i| rhs[i]).collect();
         for r in 0..m {
             for k in 0..r {
                 z[r] -= l[r * m + k] * z[k];
@@ -70,14 +71,15 @@ impl Normal {
         Some(z)
     }
 
-    /// Minimise the objective with c_j >= 0 wherever `free[j]` is false. Returns the
-    /// coefficients and the set of columns left active (non-zero or free).
-    pub fn solve(&self, free: &[bool]) -> (Vec<f64>, Vec<usize>) {
+    /// Minimise the objective over the `allowed` columns (the others stay 0) with c_j >= 0
+    /// wherever `free[j]` is false. Returns the coefficients and the set of columns left
+    /// active (non-zero or free).
+    pub fn solve(&self, free: &[bool], allowed: &[bool]) -> (Vec<f64>, Vec<usize>) {
         let n = self.n;
         let mut x = vec![0.0; n];
-        let mut passive: Vec<usize> = (0..n).filter(|&j| free[j]).collect();
+        let mut passive: Vec<usize> = (0..n).filter(|&j| free[j] && allowed[j]).collect();
         if !passive.is_empty() {
-            match self.solve_on(&passive) {
+            match self.solve_on(&passive, &self.b) {
                 Some(z) => passive.iter().zip(z).for_each(|(&j, v)| x[j] = v),
                 None => passive.clear(),
             }
@@ -89,7 +91,7 @@ impl Normal {
                 .map(|i| self.b[i] - (0..n).map(|j| self.g[i * n + j] * x[j]).sum::<f64>())
                 .collect();
             let Some(enter) = (0..n)
-                .filter(|j| !passive.contains(j))
+                .filter(|&j| allowed[j] && !passive.contains(&j))
                 .filter(|&j| w[j] > tol)
                 .max_by(|&a, &b| w[a].total_cmp(&w[b]))
             else {
@@ -97,7 +99,7 @@ impl Normal {
             };
             passive.push(enter);
             loop {
-                let Some(z) = self.solve_on(&passive) else {
+                let Some(z) = self.solve_on(&passive, &self.b) else {
                     // A column dependent on the others: leave it out.
                     passive.retain(|&j| j != enter);
                     break;
@@ -135,17 +137,14 @@ impl Normal {
     pub fn std_errors(&self, active: &[usize], s2: f64) -> Vec<f64> {
         let mut out = vec![0.0; self.n];
         let m = active.len();
+        let mut e = vec![0.0; self.n];
         for r in 0..m {
-            // Column r of the inverse: solve G_PP v = e_r by a throw-away copy of b.
-            let mut e = Normal {
-                n: self.n,
-                g: self.g.clone(),
-                b: vec![0.0; self.n],
-            };
-            e.b[active[r]] = 1.0;
-            if let Some(v) = e.solve_on(active) {
+            // Column r of the inverse: solve G_PP v = e_r.
+            e[active[r]] = 1.0;
+            if let Some(v) = self.solve_on(active, &e) {
                 out[active[r]] = (s2 * v[r].max(0.0)).sqrt();
             }
+            e[active[r]] = 0.0;
         }
         out
     }
@@ -170,13 +169,13 @@ mod tests {
         // y = 2 c0 - 0.5 c1 + 0.3: c1 must clip to 0, the free offset absorbs what it can.
         let y: Vec<f64> = (0..50).map(|i| 2.0 * c0[i] - 0.5 * c1[i] + 0.3).collect();
         let nm = Normal::new(&[&c0, &c1, &one], &y, &[0.0; 3]);
-        let (c, _) = nm.solve(&[false, false, true]);
+        let (c, _) = nm.solve(&[false, false, true], &[true; 3]);
         assert_eq!(c[1], 0.0);
         assert!(c[0] > 1.5 && c[0] < 2.5, "{c:?}");
         // Without the negative term it is exact.
         let y: Vec<f64> = (0..50).map(|i| 2.0 * c0[i] + 0.5 * c1[i] - 0.3).collect();
         let nm = Normal::new(&[&c0, &c1, &one], &y, &[0.0; 3]);
-        let (c, active) = nm.solve(&[false, false, true]);
+        let (c, active) = nm.solve(&[false, false, true], &[true; 3]);
         assert!(
             (c[0] - 2.0).abs() < 1e-9 && (c[1] - 0.5).abs() < 1e-9,
             "{c:?}"
