@@ -19,6 +19,7 @@ from multiprocessing import Pool
 import numpy as np
 import onnxruntime as ort
 from pybaselines.whittaker import arpls
+from scipy.optimize import nnls
 from scipy.signal import find_peaks, savgol_filter
 
 RAMAN = 1332.5
@@ -136,7 +137,81 @@ def detect(x, y, exc, temp):
     return raman, found
 
 
+COMPONENTS = np.loadtxt(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../src/lines/ftir/components.csv"),
+                        delimiter=",", comments="#")
+PPM = np.array([25.0, 16.5, 5.5, 79.4])  # C, A, X (N+), B per cm^-1 of each component
+
+
+def gauss(x, c, fwhm):
+    return np.exp(-0.5 * ((x - c) / (fwhm / 2.354820045)) ** 2)
+
+
+def lorentz(x, c, fwhm):
+    h = fwhm / 2
+    return h * h / ((x - c) ** 2 + h * h)
+
+
+def peak_fit(x, y, lo, hi, c_lo, c_hi, w_lo, w_hi, sigma):
+    """Lorentzian on a straight baseline, best of a grid of positions and widths."""
+    m = (x >= lo) & (x <= hi)
+    xs, ys = x[m], y[m]
+    if len(xs) < 8:
+        return None
+    dx = (xs[-1] - xs[0]) / (len(xs) - 1)
+    w_lo = max(w_lo, 1.5 * dx)
+    if w_lo > w_hi:
+        return None
+    step = max(dx, 1.0)
+    best = None
+    for w in np.geomspace(w_lo, w_hi, 8):
+        for c in np.arange(c_lo, c_hi + 1e-9, step):
+            a = np.stack([np.ones_like(xs), (xs - (lo + hi) / 2) / 100, lorentz(xs, c, w)], 1)
+            coef, res, *_ = np.linalg.lstsq(a, ys, rcond=None)
+            if coef[2] > 0 and res.size and (best is None or res[0] < best[0]):
+                best = (res[0], c, w, coef[2])
+    if best is None or best[1] <= c_lo + step / 2 or best[1] >= c_hi - step / 2:
+        return None
+    rss, c, w, h = best
+    return {"position": c, "fwhm": w, "height": h, "snr": h / max(sigma, math.sqrt(rss / len(xs)) / 2)}
+
+
+def nitrogen_fit(x, y, k, platelet):
+    """The one-phonon fit: C, A, X, B, D components, a free line, the platelet shape and
+    ridge-penalised broad bands, by scipy's NNLS (the free line as a +/- pair)."""
+    g = np.linspace(1000, 1400, 201)
+    yv = np.interp(g, x, y) * k
+    noise = noise_sigma(yv)
+    cols = [np.interp(g, COMPONENTS[:, 0], COMPONENTS[:, j]) for j in range(1, 6)]
+    u = (g - 1200) / 200
+    cols += [np.ones_like(g), -np.ones_like(g), u, -u]
+    if platelet:
+        cols.append(lorentz(g, platelet["position"], platelet["fwhm"]))
+    first = len(cols)
+    cols += [gauss(g, c, w) for w in (250, 400) for c in range(900, 1501, 50)]
+    a = np.stack(cols, 1)
+    ridge = np.zeros((len(cols) - first, len(cols)))
+    ridge[:, first:] = np.eye(len(cols) - first) * math.sqrt(0.1)
+    aa, yy = np.vstack([a, ridge]), np.concatenate([yv, np.zeros(len(cols) - first)])
+    coef, _ = nnls(aa, yy, maxiter=2000)
+    a0 = aa.copy()
+    a0[:, :5] = 0
+    coef0, _ = nnls(a0, yy, maxiter=2000)
+    rms = lambda c: math.sqrt(np.mean((yv - a @ c) ** 2))
+    res, res0 = rms(coef), rms(coef0)
+    n_peak = max((a[:, :4] @ coef[:4]).max(), 0.0)
+    broad = a[:, first:] @ coef[first:]
+    bump = (broad - (broad[0] + (broad[-1] - broad[0]) * (g - g[0]) / (g[-1] - g[0]))).max()
+    needed = res0 >= 1.5 * res and n_peak >= 5 * noise
+    explained = res <= max(0.05 * n_peak, 3 * max(noise, 1e-6))
+    quiet = bump < 0.5 and res <= 0.05
+    ppm = coef[:4] * PPM
+    return {"determined": (needed and explained) or (not needed and quiet), "ppm": ppm,
+            "band": bump if bump >= 0.5 else 0.0, "residual": res, "noise": noise}
+
+
 def ftir_typing(x, y):
+    """Follows src/lines/ftir: the two-phonon scale, the one-phonon nitrogen fit, fitted
+    platelet and hydrogen peaks, sharp C 1344 and boron lines, the type and the evidence."""
     def med(lo, hi):
         m = (x >= lo) & (x <= hi)
         return (x[m].mean(), np.median(y[m])) if m.any() else None
@@ -148,31 +223,53 @@ def ftir_typing(x, y):
     tp = y[m].mean() - lin(p, q, 1992)
     sigma = noise_sigma(y)
     if tp <= 0:
-        return {"tp_snr": tp / sigma, "vals": [0.0] * 9, "type": "none", "found": {}}
-    k = 12.3 / tp
-    a0, a1 = med(760, 860), med(1420, 1520)
-    nval = lambda lo, hi: (y[(x >= lo) & (x <= hi)] - lin(a0, a1, x[(x >= lo) & (x <= hi)])).mean() * k
-    n_mean, a, b = nval(1000, 1330), nval(1279, 1285), nval(1172, 1178)
-    c1130, plate = nval(1127, 1133), nval(1360, 1372)
+        return {"tp_snr": tp / sigma, "vals": [0.0] * 12, "type": "none", "found": {}}
+    k = (12.3 - 0.5) / tp
+    sk = sigma * k
+    ys = y * k
+    peak = lambda *w: (lambda r: r if r and r["height"] >= 0.1 and r["snr"] >= 5 else None)(peak_fit(x, ys, *w, sk))
+    plate = peak(1342, 1420, 1355, 1385, 3, 40)
+    h1, h2 = peak(3075, 3140, 3102, 3112, 1.5, 15), peak(3100, 3150, 3119, 3127, 1.5, 15)
+    fit = nitrogen_fit(x, y, k, plate) if x[0] <= 1000 and x[-1] >= 1400 else None
 
     def sharp(pos, half, flank):
         l, r = med(pos - half - flank, pos - half), med(pos + half, pos + half + flank)
         w = (x >= pos - half) & (x <= pos + half)
-        return ((y[w] - lin(l, r, x[w])).max() * k) if w.any() else 0.0
-    c1344, boron, h1, h2 = sharp(1344, 2, 6), sharp(2802, 5, 15), sharp(3107, 3, 8), sharp(3123, 3, 8)
-    typ = ("IIb" if boron >= 0.3 else "IIa") if n_mean < 0.19 else "Ia"
-    found = {}
-    if typ == "Ia":
-        if a >= 0.19:
-            found["A-centre"] = a / (sigma * k)
-        if b >= 0.19:
-            found["B-centre"] = b / (sigma * k)
-        if plate >= 0.38:
-            found["platelets"] = plate / (sigma * k)
-    for name, v, lim in [("C-centre", c1344, 0.1), ("boron", boron, 0.3), ("H 3107", h1, 0.1), ("H 3123", h2, 0.1)]:
-        if v >= lim and v / (sigma * k) >= 5:
-            found[name] = v / (sigma * k)
-    return {"tp_snr": tp / sigma, "vals": [n_mean, a, b, c1344, c1130, plate, boron, h1, h2], "type": typ, "found": found}
+        return ((y[w] - lin(l, r, x[w])).max() * k) if w.any() and l and r else 0.0
+
+    def local(pos):
+        w = (x >= pos - 40) & (x <= pos + 40)
+        return max(noise_sigma(y[w]) * k, sk) if w.sum() > 8 else sk
+    c1344, boron = sharp(1344, 2, 6), sharp(2802, 5, 15)
+    boron_ok = boron >= 0.3 and boron / local(2802) >= 5
+    typ, found = "unknown", {}
+    if fit and fit["determined"]:
+        c, a, xx, b = fit["ppm"]
+        total = a + b + c + xx
+        if total >= 10 and c + xx >= 0.5 * total:
+            typ = "Ib"
+        elif a + b >= 10:
+            typ = {(True, False): "IaA", (False, True): "IaB"}.get((a >= 5, b >= 5), "IaAB")
+            for name, v, f in [("A-centre", a, 16.5), ("B-centre", b, 79.4)]:
+                if v >= 5:
+                    found[name] = v / f / max(fit["noise"], sk)
+            if plate:
+                found["platelets"] = plate["snr"]
+        else:
+            typ = "IIb" if boron_ok else "IIa"
+    if c1344 >= 0.1 and c1344 / local(1344) >= 5:
+        found["C-centre"] = c1344 / local(1344)
+    if boron_ok:
+        found["boron"] = boron / local(2802)
+    for name, pk in [("H 3107", h1), ("H 3123", h2)]:
+        if pk:
+            found[name] = pk["snr"]
+    det = bool(fit and fit["determined"])
+    ppm = fit["ppm"] / 10 if det else np.zeros(4)
+    hgt = lambda pk: pk["height"] if pk else 0.0
+    vals = [1.0 if det else 0.0, ppm[1], ppm[3], ppm[0], ppm[2], fit["band"] if fit else 0.0,
+            10 * fit["residual"] if fit else 0.0, c1344, hgt(plate), boron, hgt(h1), hgt(h2)]
+    return {"tp_snr": tp / sigma, "vals": vals, "type": typ, "found": found}
 
 
 def features(path):
@@ -195,8 +292,8 @@ def features_xy(meta, x, y):
         t = ftir_typing(x, y)
         found = t["found"] if t else {}
         row += [math.log1p(found.get(c, 0.0)) for c in spec["features"]["centres"]]
-        vals = ([math.log1p(max(t["tp_snr"], 0))] + t["vals"]) if t else [0.0] * 10
-        row += [math.asinh(v) if i else v for i, v in enumerate(vals)]
+        vals = ([math.log1p(max(t["tp_snr"], 0))] + t["vals"]) if t else [0.0] * 13
+        row += [math.asinh(v) for v in vals]
         diamond = bool(t and t["tp_snr"] >= 6)
         dtype = t["type"] if t else None
     else:
