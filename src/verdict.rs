@@ -8,7 +8,8 @@
 //!    has -> `simulant`, unless a model calls the stone a diamond, then `refer`;
 //! 3. `natural` when all of: diamond shown; a decisive natural centre in a usable channel
 //!    ([`PASS_EVIDENCE`]: N3, nitrogen aggregates A/B/platelets, cape lines); no FTIR spectrum
-//!    typed II (nitrogen-free, like most synthetics: referred for PL testing); no centre pointing to
+//!    typed II (nitrogen-free, like most synthetics: referred for PL testing) or `unknown` (the
+//!    one-phonon fit could not determine nitrogen, so type II is not ruled out); no centre pointing to
 //!    CVD or HPHT in any channel; every channel usable; the models' fused p(cvd)+p(hpht)
 //!    ([`combine`]) at or below the calibrated threshold, and their fused p(simulant) below 0.5;
 //! 4. otherwise, when the only obstacle is an unusable spectrum -> `inconclusive`;
@@ -299,11 +300,13 @@ pub fn fuse(
     let model_flag = matches!((v.p_synthetic, v.threshold), (Some(p), Some(t)) if p > t);
     let models_say_simulant = v.probabilities.is_some_and(|p| p.simulant > 0.5);
     // Nitrogen-free (type II) diamonds look like most synthetics: the trade refers them for PL
-    // testing whatever else is seen.
+    // testing whatever else is seen. An FTIR spectrum whose nitrogen the fit could not determine
+    // (a broad band, a noisy region) cannot rule out type II either, so it holds the stone
+    // back the same way.
     let type_ii: Vec<&str> = usable
         .iter()
         .filter_map(|c| c.diamond_type.as_deref())
-        .filter(|t| t.starts_with("II"))
+        .filter(|t| t.starts_with("II") || *t == "unknown")
         .collect();
     let natural_hit = usable.iter().any(|c| {
         c.evidence
@@ -330,6 +333,13 @@ pub fn fuse(
         }
         if !natural_hit {
             warnings.push("no positive evidence of natural origin".into());
+        }
+        if !type_ii.is_empty() {
+            warnings.push(format!(
+                "FTIR type {}: no aggregated nitrogen shown (type II cannot be ruled out); \
+                 referred for PL testing",
+                type_ii.join(", ")
+            ));
         }
         if models_say_simulant {
             warnings.push(
@@ -523,6 +533,33 @@ mod tests {
             simulant: 0.99,
         });
         assert_eq!(fuse("s", vec![c], vec![], &P).verdict, VerdictKind::Refer);
+    }
+
+    #[test]
+    fn ftir_nitrogen_not_determined_holds_the_stone_back_like_type_ii() {
+        let stone = |ftir_type: &str| {
+            let pl = ch(
+                Channel::Pl405,
+                Some(true),
+                vec![ev("N3", Indicates::Natural)],
+                NAT,
+            );
+            let mut ftir = ch(Channel::Ftir, Some(true), vec![], NAT);
+            ftir.diamond_type = Some(ftir_type.into());
+            fuse("s", vec![pl, ftir], vec![], &P)
+        };
+        assert_eq!(stone("IaAB").verdict, VerdictKind::Natural);
+        for t in ["IIa", "unknown"] {
+            let v = stone(t);
+            assert_eq!(v.verdict, VerdictKind::Refer, "{t}");
+            assert!(
+                v.warnings
+                    .iter()
+                    .any(|w| w.contains("type II cannot be ruled out")),
+                "{t}: {:?}",
+                v.warnings
+            );
+        }
     }
 
     #[test]
