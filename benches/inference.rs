@@ -75,7 +75,14 @@ fn end_to_end(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(200));
     g.bench_function("200_stones_pl532_ftir_csv", |b| {
-        b.iter(|| batch::run(&screener, &opts, &|_| {}).unwrap())
+        b.iter(|| {
+            batch::run(
+                &screener,
+                &opts,
+                &diamond_screen::spectrum::ReadOptions::default(),
+            )
+            .unwrap()
+        })
     });
     g.finish();
 }

@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(read_delimited read_jcamp read_json protocol request_body)
+[ ${#targets[@]} -gt 0 ] || targets=(read_delimited read_jcamp read_json protocol request_body read_sif read_spe read_vendor)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 export RUSTC_BOOTSTRAP=1
 seed() { # target -> seed files
@@ -19,16 +19,25 @@ seed() { # target -> seed files
     read_delimited) ls ../sample-spectra/csv/*.csv ../tests/bad_inputs/files/*.{csv,tsv} ../../shared/fixtures/ftir/*.csv 2>/dev/null ;;
     read_jcamp) ls ../sample-spectra/jcamp/*.jdx ../tests/bad_inputs/files/*.jdx ../../shared/fixtures/jcamp/* 2>/dev/null ;;
     read_json|request_body) ls ../sample-spectra/json/*.json ../tests/bad_inputs/files/*.json 2>/dev/null ;;
+    read_sif) ls ../../shared/lab-files/formats/sif/*.sif 2>/dev/null ;;
+    read_spe) ls ../../shared/lab-files/formats/spe/*.spe 2>/dev/null ;;
+    read_vendor) ls ../../shared/lab-files/formats/{opus,spa,wdf,spc}/* ../../shared/fixtures/ftir/*.SPA 2>/dev/null | grep -v -i -E '\.(txt|dpt|csv)$' ;;
     protocol) ;;
   esac
 }
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
-  for f in $(seed "$t"); do
+  seed "$t" | while IFS= read -r f; do # names may hold spaces
     # the JCAMP and JSON targets add their own first bytes
     case $t in
       read_jcamp) sed '1{/^##TITLE=/d}' "$f" >"corpus/$t/$(basename "$f")" ;;
       read_json) tail -c +2 "$f" >"corpus/$t/$(basename "$f")" ;;
+      read_vendor) # the first byte picks the name: 0 .0, 1 .spa, 2 .wdf, 3 .spc
+        case "${f,,}" in
+          *.spa) k=1 ;; *.wdf) k=2 ;; *.spc) k=3 ;; *) k=0 ;;
+        esac
+        { printf "\\$(printf %o $k)"; cat "$f"; } >"corpus/$t/$(basename "$f")" ;;
+      read_sif) tail -c +37 "$f" >"corpus/$t/$(basename "$f")" ;; # the target adds the signature line
       *) cp "$f" "corpus/$t/" ;;
     esac
   done

@@ -1,7 +1,7 @@
 //! `inspect`: what a file holds and what the detector sees in it, one record per spectrum.
 
 use crate::lines::{Detection, detect};
-use crate::spectrum::{ReadError, Spectrum, read_path};
+use crate::spectrum::{ReadError, ReadOptions, Spectrum, read_path_with};
 use serde::Serialize;
 use std::fmt;
 use std::path::Path;
@@ -51,20 +51,11 @@ pub fn record(file: &str, s: &Spectrum) -> InspectRecord {
     }
 }
 
-/// Read a file and inspect each spectrum in it, after `fill` supplies missing metadata.
-pub fn inspect_path(
-    path: &Path,
-    fill: impl Fn(&mut Spectrum),
-) -> Result<Vec<InspectRecord>, ReadError> {
+/// Read a file and inspect each spectrum in it, with what the user said about the file.
+pub fn inspect_path(path: &Path, opts: &ReadOptions) -> Result<Vec<InspectRecord>, ReadError> {
     let file = path.display().to_string();
-    let mut spectra = read_path(path)?;
-    Ok(spectra
-        .iter_mut()
-        .map(|s| {
-            fill(s);
-            record(&file, s)
-        })
-        .collect())
+    let spectra = read_path_with(path, opts)?;
+    Ok(spectra.iter().map(|s| record(&file, s)).collect())
 }
 
 fn opt<T: fmt::Display>(v: &Option<T>) -> String {

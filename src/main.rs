@@ -14,7 +14,7 @@ use diamond_screen::parcel;
 use diamond_screen::plot::render_png;
 use diamond_screen::screen::{Screener, files, group_files};
 use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
-use diamond_screen::spectrum::{Spectrum, Technique, read_path};
+use diamond_screen::spectrum::{ReadOptions, Technique, XUnit, read_path_with};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,23 +44,37 @@ struct Defaults {
     /// Temperature (K) of files that do not give one.
     #[arg(long)]
     temperature_k: Option<f64>,
+    /// x unit of files that do not name one and whose range leaves it open: nm, um, angstrom,
+    /// m, cm-1, raman_shift (needs the laser), ev.
+    #[arg(long, value_parser = parse_x_unit)]
+    x_unit: Option<XUnit>,
+    /// Of a file holding several spectra (a map, a series, several columns), screen only this
+    /// one (1-based), under the plain stone id; without it, spectrum i is stone `<stone>#<i>`.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    spectrum: Option<u64>,
 }
 
 fn parse_technique(s: &str) -> Result<Technique, String> {
     Technique::parse(s).ok_or_else(|| format!("unknown technique {s:?} (pl, raman, uvvis, ftir)"))
 }
 
+fn parse_x_unit(s: &str) -> Result<XUnit, String> {
+    match XUnit::parse(s) {
+        XUnit::Other(_) => Err(format!(
+            "unknown x unit {s:?} (nm, um, angstrom, m, cm-1, raman_shift, ev)"
+        )),
+        u => Ok(u),
+    }
+}
+
 impl Defaults {
-    fn fill(&self, s: &mut Spectrum) {
-        let m = &mut s.meta;
-        if m.technique.is_none() {
-            m.technique = self.technique;
-        }
-        if m.excitation_nm.is_none() {
-            m.excitation_nm = self.excitation_nm;
-        }
-        if m.temperature_k.is_none() {
-            m.temperature_k = self.temperature_k;
+    fn options(&self) -> ReadOptions {
+        ReadOptions {
+            technique: self.technique,
+            excitation_nm: self.excitation_nm,
+            temperature_k: self.temperature_k,
+            x_unit: self.x_unit.clone(),
+            spectrum: self.spectrum.map(|n| n as usize),
         }
     }
 }
@@ -304,7 +318,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let mut failed = false;
             for f in &files {
-                match inspect_path(f, |s| defaults.fill(s)) {
+                match inspect_path(f, &defaults.options()) {
                     Ok(records) => {
                         for r in records {
                             if json {
@@ -333,8 +347,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             panel_height,
             defaults,
         } => {
-            let mut spectra = read_path(&file)?;
-            spectra.iter_mut().for_each(|s| defaults.fill(s));
+            let spectra = read_path_with(&file, &defaults.options())?;
             let detections: Vec<_> = spectra.iter().map(detect).collect();
             let panels: Vec<_> = spectra.iter().zip(&detections).collect();
             let png = render_png(&panels, width, panel_height)?;
@@ -344,7 +357,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Featurize { dir, spec, out } => {
             let labels = read_labels(&dir.join("labels.csv")).map_err(anyhow::Error::msg)?;
-            let stones = group_files(&files::expand(std::slice::from_ref(&dir))?, &|_| {});
+            let stones = group_files(
+                &files::expand(std::slice::from_ref(&dir))?,
+                &ReadOptions::default(),
+            );
             std::fs::create_dir_all(&out)?;
             for path in spec {
                 let text = std::fs::read_to_string(&path)
@@ -383,7 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if parse_only {
                 let t0 = std::time::Instant::now();
                 let files = files::expand(&paths)?;
-                let stones = group_files(&files, &|s| defaults.fill(s));
+                let stones = group_files(&files, &defaults.options());
                 let spectra: usize = stones.iter().map(|s| s.spectra.len()).sum();
                 let errors: usize = stones.iter().map(|s| s.errors.len()).sum();
                 eprintln!(
@@ -404,7 +420,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 chunk_stones: chunk,
                 progress: std::io::stderr().is_terminal(),
             };
-            let summary = batch::run(&screener, &opts, &|s| defaults.fill(s))?;
+            let summary = batch::run(&screener, &opts, &defaults.options())?;
             eprintln!("{summary}");
             Ok(if summary.errors > 0 {
                 ExitCode::from(2)
@@ -468,7 +484,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             defaults,
         } => {
             let screener = Screener::new(model.load()?);
-            let verdicts = batch::screen_all(&screener, &paths, &|s| defaults.fill(s))?;
+            let verdicts = batch::screen_all(&screener, &paths, &defaults.options())?;
             let summary =
                 parcel::summarise(&verdicts, plan.parcel_size, plan.max_share, plan.confidence)?;
             if json {
@@ -516,7 +532,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let labels = read_labels(&dir.join("labels.csv")).map_err(anyhow::Error::msg)?;
             let screener = Screener::new(model.load()?);
             let t0 = std::time::Instant::now();
-            let verdicts = batch::screen_all(&screener, std::slice::from_ref(&dir), &|_| {})?;
+            let verdicts = batch::screen_all(
+                &screener,
+                std::slice::from_ref(&dir),
+                &ReadOptions::default(),
+            )?;
             let ev = evaluate(&verdicts, &labels, t0.elapsed().as_secs_f64());
             if json {
                 println!("{}", serde_json::to_string_pretty(&ev)?);
@@ -547,7 +567,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 m.manifest.thresholds.p_synthetic_pass = 1.0;
             }
             let screener = Screener::new(set);
-            let verdicts = batch::screen_all(&screener, std::slice::from_ref(&dir), &|_| {})?;
+            let verdicts = batch::screen_all(
+                &screener,
+                std::slice::from_ref(&dir),
+                &ReadOptions::default(),
+            )?;
             let cal = calibrate(&verdicts, &labels, margin, cap, &dir.display().to_string());
             for m in &screener.models.models {
                 Manifest::update(&m.dir, |man| {

@@ -195,3 +195,66 @@ fn parcel_and_sampling_plan_from_the_command_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("larger than the parcel"));
 }
+
+#[test]
+fn several_spectra_of_a_file_are_stones_of_their_own_or_one_is_picked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("S7_series.csv");
+    let mut t = String::from("Wavelength (nm),10 K,77 K,295 K\n");
+    for i in 0..100 {
+        t.push_str(&format!(
+            "{},{},{},{}\n",
+            540.0 + 0.5 * i as f64,
+            i,
+            2 * i,
+            3 * i
+        ));
+    }
+    std::fs::write(&path, t).unwrap();
+    let all = inspect_json(std::slice::from_ref(&path));
+    let ids: Vec<&str> = all
+        .iter()
+        .map(|r| r["stone_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["S7#1", "S7#2", "S7#3"]);
+    let out = common::bin()
+        .args(["inspect", "--json", "--spectrum", "2"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let one = common::json_lines(&out);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["stone_id"], "S7");
+    assert_eq!(one[0]["y_last"], 198.0);
+    let out = common::bin()
+        .args(["inspect", "--spectrum", "4"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no spectrum 4"));
+}
+
+#[test]
+fn an_x_unit_the_file_does_not_give_is_taken_from_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("U1.txt");
+    let t: String = (0..100)
+        .map(|i| format!("{}\t{}\n", 168 + 30 * i, i))
+        .collect();
+    std::fs::write(&path, t).unwrap();
+    let r = &inspect_json(std::slice::from_ref(&path))[0];
+    assert_eq!(r["x_unit"], "unknown");
+    let out = common::bin()
+        .args(["inspect", "--json", "--x-unit", "raman_shift"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(common::json_lines(&out)[0]["x_unit"], "raman_shift_cm-1");
+    let out = common::bin()
+        .args(["inspect", "--x-unit", "furlong"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

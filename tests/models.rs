@@ -109,7 +109,7 @@ fn five_hundred_unseen_stones_meet_the_targets() {
     let labels = read_labels(&tmp.path().join("labels.csv")).unwrap();
     let stones = group_files(
         &files::expand(&[tmp.path().to_path_buf()]).unwrap(),
-        &|_| {},
+        &diamond_screen::spectrum::ReadOptions::default(),
     );
     assert_eq!(stones.len(), 500);
     let verdicts = screener.screen(&stones);
@@ -155,7 +155,10 @@ fn real_ftir_spectra_are_screened_as_the_lab_would() {
         ("hpht_IIa_0001.csv", false),
         ("hpht_IIa_0005.csv", false),
     ] {
-        let stones = group_files(&[dir.join("ftir").join(name)], &|_| {});
+        let stones = group_files(
+            &[dir.join("ftir").join(name)],
+            &diamond_screen::spectrum::ReadOptions::default(),
+        );
         let v = &screener.screen(&stones)[0];
         let t = v.channels[0].diamond_type.clone().unwrap();
         if natural {

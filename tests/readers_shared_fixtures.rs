@@ -121,11 +121,20 @@ fn omnic_csv_exports_are_ftir_without_help() {
 }
 
 #[test]
-fn omnic_spa_binary_is_refused_clearly() {
+fn omnic_spa_binary_is_read_as_the_hpht_iia_stone_it_is() {
     let Some(dir) = common::shared_fixtures() else {
         return;
     };
-    let e = read_path(&dir.join("ftir/hpht_IIa.SPA")).unwrap_err();
-    assert!(e.to_string().contains("hpht_IIa.SPA"));
-    assert!(e.to_string().contains("OMNIC"), "{e}");
+    let v = read_path(&dir.join("ftir/hpht_IIa.SPA")).unwrap();
+    assert_eq!(v.len(), 1, "only the absorbance, not the interferograms");
+    let s = &v[0];
+    assert_eq!(s.x_unit, XUnit::Wavenumber);
+    assert_eq!(s.meta.technique, Some(Technique::Ftir));
+    assert_eq!(
+        s.meta.excitation_nm, None,
+        "the HeNe reference laser is not an excitation"
+    );
+    assert_eq!(s.len(), 18253);
+    let t = diamond_screen::lines::detect(s).ftir.unwrap();
+    assert!(t.diamond_type.starts_with("II"), "typed {}", t.diamond_type);
 }

@@ -256,3 +256,62 @@ fn an_early_refusal_keeps_a_keep_alive_connection_usable() {
     let (status, _, _) = read_answer(&mut reader);
     assert!(status.contains(" 200 "), "{status}");
 }
+
+#[test]
+fn multipart_upload_of_vendor_files_and_the_x_unit_field() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = Server::start(&[]);
+    let c = reqwest::blocking::Client::new();
+    let post = |form: reqwest::blocking::multipart::Form| -> Value {
+        c.post(s.url("/v1/screen"))
+            .multipart(form)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    // A Bruker OPUS binary, as the spectrometer wrote it: read from memory, typed by FTIR.
+    let opus = lab.join("formats/opus/FN7112-diamond-500scans-up_to_4000cm-no_atm_comp-2cm-1.0");
+    let v = post(
+        reqwest::blocking::multipart::Form::new()
+            .file("file", &opus)
+            .unwrap(),
+    );
+    assert_eq!(v["channels"][0]["channel"], "ftir", "{v}");
+    assert_eq!(v["channels"][0]["diamond_type"], "unknown", "{v}");
+    // The EnSpectr PL file with the fields a lab adds: the laser and the unit come from the file;
+    // the same file in plain columns needs the x_unit field, which a field after the file gives.
+    let esp = lab.join("pl/natural_FN7112_pl532_77K.esp");
+    let form = reqwest::blocking::multipart::Form::new()
+        .file("file", &esp)
+        .unwrap()
+        .text("technique", "pl")
+        .text("temperature_k", "77");
+    let a = post(form);
+    assert_ne!(a["verdict"], "error", "{a}");
+    let columns: String = String::from_utf8_lossy(&std::fs::read(&esp).unwrap())
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let part =
+        reqwest::blocking::multipart::Part::bytes(columns.into_bytes()).file_name("FN7112_pl.txt");
+    let form = reqwest::blocking::multipart::Form::new()
+        .part("file", part)
+        .text("technique", "pl")
+        .text("temperature_k", "77")
+        .text("excitation_nm", "532.06")
+        .text("x_unit", "angstrom");
+    let b = post(form);
+    assert_eq!(a["verdict"], b["verdict"], "{a}\n{b}");
+    let form = reqwest::blocking::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::blocking::multipart::Part::bytes(b"1,2\n".to_vec()).file_name("x.csv"),
+        )
+        .text("x_unit", "furlong");
+    let r = c.post(s.url("/v1/screen")).multipart(form).send().unwrap();
+    assert_eq!(r.status(), 422);
+}

@@ -16,7 +16,7 @@ pub use output::OutputFormat;
 pub use shard::Shard;
 
 use crate::screen::{Screener, files, group_files, plan_by_name};
-use crate::spectrum::Spectrum;
+use crate::spectrum::ReadOptions;
 use crate::verdict::{Verdict, VerdictKind};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::BTreeMap;
@@ -129,12 +129,12 @@ fn for_each_chunk<E>(
     screener: &Screener,
     plan: &Plan,
     chunk_stones: usize,
-    fill: &(dyn Fn(&mut Spectrum) + Sync),
+    read: &ReadOptions,
     mut sink: impl FnMut(usize, &[Verdict]) -> Result<(), E>,
 ) -> Result<(), E> {
     for chunk in plan.chunks(chunk_stones.max(1)) {
         let paths: Vec<PathBuf> = chunk.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
-        let stones = group_files(&paths, fill);
+        let stones = group_files(&paths, read);
         sink(paths.len(), &screener.screen(&stones))?;
     }
     Ok(())
@@ -148,11 +148,11 @@ pub const DEFAULT_CHUNK_STONES: usize = 2000;
 pub fn screen_all(
     screener: &Screener,
     paths: &[PathBuf],
-    fill: &(dyn Fn(&mut Spectrum) + Sync),
+    read: &ReadOptions,
 ) -> Result<Vec<Verdict>, BatchError> {
     let plan = plan_by_name(files::expand(paths).map_err(BatchError::Input)?);
     let mut all = Vec::with_capacity(plan.len());
-    for_each_chunk(screener, &plan, DEFAULT_CHUNK_STONES, fill, |_, v| {
+    for_each_chunk(screener, &plan, DEFAULT_CHUNK_STONES, read, |_, v| {
         all.extend_from_slice(v);
         Ok::<(), BatchError>(())
     })?;
@@ -163,7 +163,7 @@ pub fn screen_all(
 pub fn run(
     screener: &Screener,
     opts: &BatchOptions,
-    fill: &(dyn Fn(&mut Spectrum) + Sync),
+    read: &ReadOptions,
 ) -> Result<Summary, BatchError> {
     let t0 = Instant::now();
     let mut summary = Summary::default();
@@ -238,7 +238,7 @@ pub fn run(
         screener,
         &plan,
         opts.chunk_stones,
-        fill,
+        read,
         |files, verdicts| {
             summary.files += files;
             for v in verdicts {

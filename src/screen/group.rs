@@ -3,7 +3,7 @@
 //! file name) so that the stone gets an error record.
 
 pub use crate::spectrum::stone_id_from_path;
-use crate::spectrum::{Spectrum, read_path};
+use crate::spectrum::{ReadOptions, Spectrum, read_path_with};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
@@ -22,21 +22,15 @@ pub struct StoneInput {
     pub files: Vec<String>,
 }
 
-/// Read files and group them into stones (sorted by stone id). `fill` supplies metadata a file
-/// lacks (command-line defaults).
-pub fn group_files(
-    paths: &[std::path::PathBuf],
-    fill: &(dyn Fn(&mut Spectrum) + Sync),
-) -> Vec<StoneInput> {
+/// Read files and group them into stones (sorted by stone id). `opts` is what the user said
+/// about files that do not say it (command-line defaults).
+pub fn group_files(paths: &[std::path::PathBuf], opts: &ReadOptions) -> Vec<StoneInput> {
     use rayon::prelude::*;
     let read: Vec<(String, Result<Vec<Spectrum>, String>)> = paths
         .par_iter()
         .map(|p| {
             let file = p.display().to_string();
-            let r = read_path(p).map_err(|e| e.to_string()).map(|mut v| {
-                v.iter_mut().for_each(fill);
-                v
-            });
+            let r = read_path_with(p, opts).map_err(|e| e.to_string());
             (file, r)
         })
         .collect();

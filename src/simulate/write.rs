@@ -102,6 +102,9 @@ fn jcamp_units(u: &XUnit) -> String {
     match u {
         XUnit::Nm => "NANOMETERS".into(),
         XUnit::Um => "MICROMETERS".into(),
+        XUnit::Angstrom => "ANGSTROMS".into(),
+        XUnit::Metre => "METERS".into(),
+        XUnit::Ev => "EV".into(),
         XUnit::Wavenumber => "1/CM".into(),
         XUnit::RamanShift => "RAMAN SHIFT 1/CM".into(),
         XUnit::Other(s) => s.clone(),

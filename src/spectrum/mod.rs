@@ -8,8 +8,8 @@ mod validate;
 
 pub use metadata::{Metadata, Technique};
 pub use read::{
-    ReadError, ReadErrorKind, SpectrumJson, StoneJson, from_stone_json, read_bytes, read_path,
-    stone_id_from_path,
+    ReadError, ReadErrorKind, ReadOptions, SpectrumJson, StoneJson, from_stone_json, read_bytes,
+    read_bytes_with, read_path, read_path_with, stone_id_from_path,
 };
 pub use units::{XUnit, YUnit, raman_line_nm};
 pub use validate::{MAX_POINTS, MIN_POINTS};

@@ -13,6 +13,12 @@ pub enum XUnit {
     Nm,
     /// Wavelength in micrometres.
     Um,
+    /// Wavelength in angstrom (EnSpectr files).
+    Angstrom,
+    /// Wavelength in metres (qudi and other quantum-optics software).
+    Metre,
+    /// Photon energy in electronvolts.
+    Ev,
     /// Wavenumber in cm^-1 (absorption spectra).
     Wavenumber,
     /// Raman shift in cm^-1 relative to the excitation wavelength (in the metadata).
@@ -41,6 +47,12 @@ pub enum ConvertError {
     NeedsExcitation { from: String, to: String },
     #[error("cannot convert x unit {from} to {to}")]
     Incompatible { from: String, to: String },
+    #[error(
+        "the x unit is not known (the file names none and its range fits more than one unit); \
+         state it with --x-unit on the command line or the x_unit field of a request \
+         (nm, um, angstrom, m, cm-1, raman_shift, ev)"
+    )]
+    UnknownUnit,
     #[error("x value {0} cannot be converted (zero or negative wavelength/wavenumber)")]
     OutOfDomain(f64),
 }
@@ -72,6 +84,25 @@ impl XUnit {
             || compact.ends_with("(µm)")
         {
             XUnit::Um
+        } else if compact.contains("angstr")
+            || compact.contains('å')
+            || compact.contains('Å')
+            || compact.ends_with("(a)")
+        {
+            XUnit::Angstrom
+        } else if matches!(
+            compact.as_str(),
+            "m" | "metre" | "metres" | "meter" | "meters"
+        ) || compact.ends_with("(m)")
+            || compact.ends_with("[m]")
+        {
+            XUnit::Metre
+        } else if compact == "ev"
+            || compact.ends_with("(ev)")
+            || compact.ends_with("[ev]")
+            || compact.contains("electronvolt")
+        {
+            XUnit::Ev
         } else if compact.starts_with("wavelength") {
             XUnit::Nm
         } else {
@@ -83,6 +114,9 @@ impl XUnit {
         match self {
             XUnit::Nm => "nm",
             XUnit::Um => "um",
+            XUnit::Angstrom => "angstrom",
+            XUnit::Metre => "m",
+            XUnit::Ev => "ev",
             XUnit::Wavenumber => "cm-1",
             XUnit::RamanShift => "raman_shift_cm-1",
             XUnit::Other(s) => s,
@@ -130,6 +164,24 @@ impl YUnit {
     }
 }
 
+/// h c in eV nm (CODATA 2018: 1239.841984...), for photon energy <-> wavelength.
+pub const HC_EV_NM: f64 = 1_239.841_984_332_003;
+
+/// The name an x unit gets when a file names none and nothing makes it unambiguous.
+pub const UNKNOWN: &str = "unknown";
+
+impl XUnit {
+    /// The unit a file did not name and that could not be inferred.
+    pub fn unknown() -> XUnit {
+        XUnit::Other(UNKNOWN.into())
+    }
+
+    /// True for [`XUnit::unknown`].
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, XUnit::Other(n) if n == UNKNOWN)
+    }
+}
+
 /// Convert one abscissa value. `excitation_nm` is needed only to or from Raman shift.
 ///
 /// nm <-> cm^-1: k = 1e7 / lambda. Raman shift: shift = 1e7/lambda_exc - 1e7/lambda.
@@ -154,6 +206,14 @@ pub fn convert(
     let nm = match from {
         XUnit::Nm => x,
         XUnit::Um => x * 1000.0,
+        XUnit::Angstrom => x / 10.0,
+        XUnit::Metre => x * 1e9,
+        XUnit::Ev => {
+            if x <= 0.0 {
+                return Err(ConvertError::OutOfDomain(x));
+            }
+            HC_EV_NM / x
+        }
         XUnit::Wavenumber => {
             if x <= 0.0 {
                 return Err(ConvertError::OutOfDomain(x));
@@ -168,6 +228,7 @@ pub fn convert(
             }
             1e7 / k
         }
+        XUnit::Other(name) if name == UNKNOWN => return Err(ConvertError::UnknownUnit),
         XUnit::Other(_) => return Err(incompatible()),
     };
     if nm <= 0.0 {
@@ -176,6 +237,9 @@ pub fn convert(
     match to {
         XUnit::Nm => Ok(nm),
         XUnit::Um => Ok(nm / 1000.0),
+        XUnit::Angstrom => Ok(nm * 10.0),
+        XUnit::Metre => Ok(nm * 1e-9),
+        XUnit::Ev => Ok(HC_EV_NM / nm),
         XUnit::Wavenumber => Ok(1e7 / nm),
         XUnit::RamanShift => {
             let exc = excitation_nm.ok_or_else(needs_exc)?;
@@ -210,13 +274,24 @@ mod tests {
 
     #[test]
     fn conversions_round_trip_exactly() {
-        let units = [XUnit::Nm, XUnit::Um, XUnit::Wavenumber, XUnit::RamanShift];
+        let units = [
+            XUnit::Nm,
+            XUnit::Um,
+            XUnit::Angstrom,
+            XUnit::Metre,
+            XUnit::Ev,
+            XUnit::Wavenumber,
+            XUnit::RamanShift,
+        ];
         for from in &units {
             for to in &units {
                 for &x in &[0.5f64, 1.7, 400.0, 532.3, 1332.5, 2500.0] {
                     // pick values valid for `from`
                     let x = match from {
                         XUnit::Um => x / 1000.0 + 0.4,
+                        XUnit::Angstrom => x * 10.0 + 3000.0,
+                        XUnit::Metre => x * 1e-9 + 3e-7,
+                        XUnit::Ev => x / 1000.0 + 1.0,
                         XUnit::RamanShift => x.min(10_000.0),
                         _ => x + 300.0,
                     };
@@ -263,6 +338,24 @@ mod tests {
 
     #[test]
     fn unit_spellings() {
+        assert_eq!(XUnit::parse("Angstrom"), XUnit::Angstrom);
+        assert_eq!(XUnit::parse("Wavelength (Å)"), XUnit::Angstrom);
+        assert_eq!(XUnit::parse("Wavelength (m)"), XUnit::Metre);
+        assert_eq!(XUnit::parse("m"), XUnit::Metre);
+        assert_eq!(XUnit::parse("Energy (eV)"), XUnit::Ev);
+        assert_eq!(
+            XUnit::parse("Energy (meV)"),
+            XUnit::Other("Energy (meV)".into())
+        );
+        assert!(
+            (convert(5320.6, &XUnit::Angstrom, &XUnit::Nm, None).unwrap() - 532.06).abs() < 1e-9
+        );
+        assert!((convert(7.37e-7, &XUnit::Metre, &XUnit::Nm, None).unwrap() - 737.0).abs() < 1e-9);
+        assert!((convert(1.945, &XUnit::Ev, &XUnit::Nm, None).unwrap() - 637.45).abs() < 0.01);
+        assert_eq!(
+            convert(1.0, &XUnit::unknown(), &XUnit::Nm, None),
+            Err(ConvertError::UnknownUnit)
+        );
         assert_eq!(XUnit::parse("1/CM"), XUnit::Wavenumber);
         assert_eq!(XUnit::parse("NANOMETERS"), XUnit::Nm);
         assert_eq!(XUnit::parse("MICROMETERS"), XUnit::Um);

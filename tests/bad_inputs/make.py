@@ -164,7 +164,7 @@ def json_cases():
     add("json_unsorted.json", j({"stone_id": "X", "spectra": [spec(x=s0["x"][:30] + [s0["x"][0]] + s0["x"][31:])]}), err("not monotonic"), "x jumps back")
     add("json_negative_y.json", j({"stone_id": "X", "spectra": [spec(y=[-abs(v) for v in s0["y"]])]}), {"status": 200, "verdict": "inconclusive"}, "negative intensities")
     add("json_zero_y.json", j({"stone_id": "X", "spectra": [spec(y=[0.0] * len(s0["y"]))]}), {"status": 200, "verdict": "inconclusive"}, "zero intensities")
-    add("json_wrong_unit.json", j({"stone_id": "X", "spectra": [spec(x_unit="furlongs")]}), {"status": 200, "verdict": "inconclusive"}, "an unknown x unit")
+    add("json_wrong_unit.json", j({"stone_id": "X", "spectra": [spec(x_unit="furlongs")]}), err("unknown x_unit"), "an unknown x unit")
     add("json_ftir_unit_for_pl.json", j({"stone_id": "X", "spectra": [spec(x_unit="cm-1")]}), {"status": 200, "verdict": "inconclusive"}, "PL in wavenumbers (contradiction)")
     add("json_excitation_in_range.json", j({"stone_id": "X", "spectra": [spec(excitation_nm=650.0)]}), {"status": 200, "verdict": "inconclusive"}, "excitation inside the measured range")
     add("json_extra_fields.json", j(dict(base, extra={"a": [1, 2, 3]}, spectra=[dict(s, note="x") for s in base["spectra"]])), same, "unknown fields (ignored)")

@@ -17,6 +17,20 @@ pub fn shared_fixtures() -> Option<PathBuf> {
     None
 }
 
+/// `../shared/lab-files` (real lab files: PL of real stones, vendor binary and text formats),
+/// or None when absent on a user's clone; a failure under CI.
+pub fn shared_lab_files() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/lab-files");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("../shared/lab-files is missing under CI");
+    }
+    eprintln!("skipping: ../shared/lab-files is absent on this clone");
+    None
+}
+
 pub fn project_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -32,7 +32,7 @@ drop.addEventListener("drop", (e) => setFiles(e.dataTransfer.files));
 function form() {
   const fd = new FormData();
   for (const f of chosen) fd.append("files", f, f.name);
-  for (const name of ["stone_id", "technique", "excitation_nm"]) {
+  for (const name of ["stone_id", "technique", "excitation_nm", "x_unit"]) {
     const v = $(name).value.trim();
     if (v) fd.append(name, v);
   }

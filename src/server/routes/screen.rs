@@ -6,7 +6,7 @@ use crate::plot::render_png;
 use crate::screen::{SpectrumInput, StoneInput};
 use crate::server::error::ErrorBody;
 use crate::server::{ApiError, AppState};
-use crate::spectrum::{Metadata, StoneJson, from_stone_json, read_bytes};
+use crate::spectrum::{Metadata, ReadOptions, StoneJson, XUnit, from_stone_json, read_bytes_with};
 use crate::verdict::Verdict;
 use axum::Json;
 use axum::extract::multipart::MultipartError;
@@ -84,7 +84,9 @@ impl Drop for InFlight<'_> {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct StoneUpload {
-    /// Spectrum files in any format the readers know (CSV/TSV/TXT, JCAMP-DX, JSON).
+    /// Spectrum files in any format the readers know: text (CSV/TSV/TXT, vendor text exports),
+    /// JCAMP-DX, JSON, and the vendor binaries (OPUS, OMNIC SPA/SPG, WiRE WDF, GRAMS SPC,
+    /// Andor SIF, Princeton SPE and the others of openreadout-spectro).
     #[schema(value_type = Vec<String>, format = Binary)]
     files: Vec<Vec<u8>>,
     stone_id: Option<String>,
@@ -92,6 +94,10 @@ pub struct StoneUpload {
     technique: Option<String>,
     excitation_nm: Option<f64>,
     temperature_k: Option<f64>,
+    /// x unit of files that name none: nm, um, angstrom, m, cm-1, raman_shift, ev.
+    x_unit: Option<String>,
+    /// Of a file with several spectra, screen only this one (1-based).
+    spectrum: Option<u32>,
 }
 
 /// A stone from JSON or a multipart upload.
@@ -142,34 +148,55 @@ fn multipart_error(e: MultipartError) -> ApiError {
 async fn multipart_stone(mut mp: Multipart, state: &AppState) -> Result<StoneInput, ApiError> {
     let mut stone_id: Option<String> = None;
     let mut defaults = Metadata::default();
-    let mut spectra: Vec<SpectrumInput> = Vec::new();
-    let mut files = Vec::new();
+    let mut opts = ReadOptions::default();
+    // Files are read once every field is in: a field may come after the files it describes.
+    let mut uploads: Vec<(String, axum::body::Bytes)> = Vec::new();
     while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_string();
         if let Some(file) = field.file_name().map(str::to_string) {
             let bytes = field.bytes().await.map_err(multipart_error)?;
-            let read =
-                read_bytes(&file, &bytes).map_err(|e| ApiError::unprocessable(e.to_string()))?;
-            spectra.extend(read.into_iter().map(|spectrum| SpectrumInput {
-                file: file.clone(),
-                spectrum,
-            }));
-            files.push(file);
+            uploads.push((file, bytes));
         } else {
             let text = field.text().await.map_err(multipart_error)?;
+            let bad = || ApiError::unprocessable(format!("field {name}: cannot use {text:?}"));
             match name.as_str() {
                 "stone_id" => stone_id = Some(text.trim().to_string()).filter(|s| !s.is_empty()),
                 "technique" | "excitation_nm" | "temperature_k" => {
                     defaults.set(&name, &text);
                     if defaults.extra.contains_key(&name) {
-                        return Err(ApiError::unprocessable(format!(
-                            "field {name}: cannot use {text:?}"
-                        )));
+                        return Err(bad());
                     }
+                }
+                "x_unit" => match XUnit::parse(&text) {
+                    XUnit::Other(_) => return Err(bad()),
+                    u => opts.x_unit = Some(u),
+                },
+                "spectrum" => {
+                    opts.spectrum = Some(
+                        text.trim()
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| *n >= 1)
+                            .ok_or_else(bad)?,
+                    )
                 }
                 _ => {}
             }
         }
+    }
+    opts.technique = defaults.technique;
+    opts.excitation_nm = defaults.excitation_nm;
+    opts.temperature_k = defaults.temperature_k;
+    let mut spectra: Vec<SpectrumInput> = Vec::new();
+    let mut files = Vec::new();
+    for (file, bytes) in uploads {
+        let read = read_bytes_with(&file, &bytes, &opts)
+            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+        spectra.extend(read.into_iter().map(|spectrum| SpectrumInput {
+            file: file.clone(),
+            spectrum,
+        }));
+        files.push(file);
     }
     if spectra.is_empty() {
         return Err(ApiError::unprocessable(
@@ -182,12 +209,6 @@ async fn multipart_stone(mut mp: Multipart, state: &AppState) -> Result<StoneInp
             "{} spectra, at most {max}",
             spectra.len()
         )));
-    }
-    for s in spectra.iter_mut() {
-        let m = &mut s.spectrum.meta;
-        m.technique = m.technique.or(defaults.technique);
-        m.excitation_nm = m.excitation_nm.or(defaults.excitation_nm);
-        m.temperature_k = m.temperature_k.or(defaults.temperature_k);
     }
     let id = stone_id
         .or_else(|| {

@@ -5,7 +5,7 @@
 //! simply two columns with no header. Decimal commas are accepted with `;` or tab separators.
 
 use super::{Raw, ReadErrorKind};
-use crate::spectrum::metadata::{Key, Metadata};
+use crate::spectrum::metadata::{Key, Metadata, classify_key, leading_number};
 use crate::spectrum::units::{XUnit, YUnit};
 
 type Failure = (Option<usize>, ReadErrorKind);
@@ -122,26 +122,49 @@ fn parse_fields<'a>(fields: impl Iterator<Item = &'a str>, decimal_comma: bool) 
     }
 }
 
-/// Split `key: value` / `key=value` at whichever separator comes first.
-fn key_value(s: &str) -> Option<(&str, &str)> {
-    let i = s.find([':', '='])?;
-    let (k, v) = (s[..i].trim(), s[i + 1..].trim());
-    (!k.is_empty()).then_some((k, v))
+/// Columns chosen by name from a header row: the spectral axis and the intensity column(s).
+#[derive(Debug, Clone, PartialEq)]
+struct Columns {
+    x: usize,
+    ys: Vec<usize>,
+    names: Vec<String>,
 }
 
-pub(crate) fn read(text: &str) -> Result<Raw, Failure> {
-    let mut meta = Metadata::default();
-    let mut x_unit: Option<XUnit> = None;
-    let mut y_unit: Option<YUnit> = None;
+/// What the header lines said, beyond the typed metadata: vendor conventions that change how
+/// the data are read.
+#[derive(Default)]
+struct Header {
+    meta: Metadata,
+    x_unit: Option<XUnit>,
+    y_unit: Option<YUnit>,
+    columns: Option<Columns>,
+    /// A Horiba LabSpec export (`#Spectro (cm-¹)=`, `#Acq. time (s)=`...): temperatures in °C.
+    labspec: bool,
+    /// The sample temperature as written, decided once every header line is seen.
+    temperature: Option<(String, String)>,
+}
+
+pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
+    let mut h = Header::default();
     let mut x = Vec::new();
-    let mut y = Vec::new();
+    let mut ys: Vec<Vec<f64>> = Vec::new();
     let mut lines = Vec::new();
     let mut delim: Option<Delim> = None;
+    let mut blank_x = 0usize;
+    let mut trailer = false;
+    let mut blank_after_data = false;
 
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
         let t = line.trim();
         if t.is_empty() {
+            blank_after_data |= !x.is_empty();
+            continue;
+        }
+        if trailer {
+            if let Some((k, v)) = key_value(t) {
+                h.meta.extra.insert(k.to_string(), v.to_string());
+            }
             continue;
         }
         // bytes, not a str slice: the fifth byte may fall inside a multi-byte character
@@ -162,31 +185,59 @@ pub(crate) fn read(text: &str) -> Result<Raw, Failure> {
         {
             let c = c.trim_start_matches(['#', '%', ' ']);
             if let Some((k, v)) = key_value(c) {
-                record(&mut meta, &mut x_unit, &mut y_unit, k, v);
+                record(&mut h, k, v);
+            } else if x.is_empty() && c.contains(['\t', ';', ',']) {
+                // Column names in a comment (qudi's `# wavelength (m)\tsignal (counts/s)`).
+                let _ = header_row(c, &mut h);
             }
             continue;
         }
         let d = *delim.get_or_insert_with(|| Delim::detect(t));
-        match parse_row(t, d) {
-            Row::Numbers(a, b) => {
+        let row = match &h.columns {
+            Some(cols) if !(cols.x == 0 && cols.ys == [1]) => parse_columns(t, d, cols),
+            _ => match parse_row(t, d) {
+                Row::Numbers(a, b) => Picked::Values(a, vec![b]),
+                Row::NonFinite => Picked::NonFinite,
+                Row::OneNumber => Picked::OneNumber,
+                Row::NotNumeric => Picked::NotNumeric,
+            },
+        };
+        match row {
+            Picked::Values(a, b) => {
+                if ys.is_empty() {
+                    ys = vec![Vec::new(); b.len()];
+                }
                 x.push(a);
-                y.push(b);
+                for (col, v) in ys.iter_mut().zip(b) {
+                    col.push(v);
+                }
                 lines.push(lineno);
             }
-            Row::NonFinite => return Err((Some(lineno), ReadErrorKind::NonFinite)),
-            Row::OneNumber if !x.is_empty() => {
+            Picked::BlankX => blank_x += 1,
+            Picked::NonFinite => return Err((Some(lineno), ReadErrorKind::NonFinite)),
+            Picked::OneNumber if !x.is_empty() => {
                 return Err((
                     Some(lineno),
                     ReadErrorKind::Syntax("expected two numbers (x and y), found one".into()),
                 ));
             }
-            Row::OneNumber | Row::NotNumeric if x.is_empty() => {
+            Picked::OneNumber | Picked::NotNumeric if x.is_empty() => {
                 // Still in the header block: metadata or the column-name row.
                 delim = None;
                 if let Some((k, v)) = key_value(t).filter(|(k, _)| !k.contains([',', '\t', ';'])) {
-                    record(&mut meta, &mut x_unit, &mut y_unit, k, v);
+                    record(&mut h, k, v);
+                } else if let Some((k, v)) = semicolon_pair(t) {
+                    record(&mut h, k, &v);
                 } else {
-                    header_row(t, &mut x_unit, &mut y_unit);
+                    header_row(t, &mut h)?;
+                }
+            }
+            Picked::NotNumeric if blank_after_data && key_value(t).is_some() => {
+                // A trailer after the data (Andor Solis' ASCII export): acquisition settings of
+                // the camera (its temperature is the detector's, not the sample's), kept as-is.
+                trailer = true;
+                if let Some((k, v)) = key_value(t) {
+                    h.meta.extra.insert(k.to_string(), v.to_string());
                 }
             }
             _ => {
@@ -198,50 +249,353 @@ pub(crate) fn read(text: &str) -> Result<Raw, Failure> {
             }
         }
     }
+    finish_header(&mut h);
     if x.is_empty() {
+        if blank_x > 0 {
+            let name = h
+                .columns
+                .as_ref()
+                .map(|c| c.names[c.x].clone())
+                .unwrap_or_default();
+            return Err((
+                None,
+                ReadErrorKind::Refused(format!(
+                    "the spectral axis column {name:?} is empty in all {blank_x} rows (an \
+                     uncalibrated spectrometer); a pixel index is not a spectral axis: export \
+                     the spectrum with its wavelength or Raman shift"
+                )),
+            ));
+        }
         return Err((None, ReadErrorKind::Empty));
     }
-    Ok(Raw {
-        x,
-        y,
-        lines,
-        x_unit,
-        y_unit,
-        meta,
-    })
+    if blank_x > 0 {
+        h.meta.inferred.push(format!(
+            "{blank_x} rows without a value on the spectral axis (uncalibrated pixels) skipped"
+        ));
+    }
+    let series = ys.len() > 1;
+    if let Some(cols) = &h.columns
+        && cols.names.len() > 2
+    {
+        let picked: Vec<&str> = cols.ys.iter().map(|&i| cols.names[i].as_str()).collect();
+        h.meta.inferred.push(format!(
+            "columns: x {:?}, intensity {}",
+            cols.names[cols.x],
+            picked
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let names: Vec<Option<String>> = match &h.columns {
+        Some(c) if series => c.ys.iter().map(|&i| Some(c.names[i].clone())).collect(),
+        _ => vec![None; ys.len()],
+    };
+    Ok(ys
+        .into_iter()
+        .zip(names)
+        .map(|(y, name)| {
+            let mut meta = h.meta.clone();
+            if let Some(n) = name {
+                meta.extra.insert("column".into(), n);
+            }
+            Raw {
+                x: x.clone(),
+                y,
+                lines: lines.clone(),
+                x_unit: h.x_unit.clone(),
+                y_unit: h.y_unit.clone(),
+                meta,
+                series,
+            }
+        })
+        .collect())
 }
 
-fn record(
-    meta: &mut Metadata,
-    x_unit: &mut Option<XUnit>,
-    y_unit: &mut Option<YUnit>,
-    k: &str,
-    v: &str,
-) {
-    match meta.set(k, v) {
-        Key::XUnit => *x_unit = Some(XUnit::parse(v)),
-        Key::YUnit => *y_unit = Some(YUnit::parse(v)),
+enum Picked {
+    Values(f64, Vec<f64>),
+    /// A row whose spectral-axis field is empty (B&W Tek: pixels outside the calibration).
+    BlankX,
+    NonFinite,
+    OneNumber,
+    NotNumeric,
+}
+
+/// A data row read by the columns a header named.
+fn parse_columns(t: &str, d: Delim, cols: &Columns) -> Picked {
+    let fields: Vec<&str> = match d {
+        Delim::Tab => t.split('\t').collect(),
+        Delim::Semicolon => t.split(';').collect(),
+        Delim::Comma => t.split(',').collect(),
+        Delim::Space => t.split_ascii_whitespace().collect(),
+    };
+    let decimal_comma = matches!(d, Delim::Tab | Delim::Semicolon);
+    let get = |i: usize| fields.get(i).map(|f| f.trim()).unwrap_or("");
+    let xf = get(cols.x);
+    if xf.is_empty() {
+        return if parse_field(get(0), decimal_comma).is_some() {
+            Picked::BlankX
+        } else {
+            Picked::NotNumeric
+        };
+    }
+    let Some(xv) = parse_field(xf, decimal_comma) else {
+        return Picked::NotNumeric;
+    };
+    let mut vals = Vec::with_capacity(cols.ys.len());
+    for &i in &cols.ys {
+        match parse_field(get(i), decimal_comma) {
+            Some(v) => vals.push(v),
+            None if vals.is_empty() && cols.ys.len() == 1 && get(i).is_empty() => {
+                return Picked::OneNumber;
+            }
+            None => return Picked::NotNumeric,
+        }
+    }
+    if xv.is_finite() && vals.iter().all(|v| v.is_finite()) {
+        Picked::Values(xv, vals)
+    } else {
+        Picked::NonFinite
+    }
+}
+
+/// Split `key: value` / `key=value` at whichever separator comes first.
+fn key_value(s: &str) -> Option<(&str, &str)> {
+    let i = s.find([':', '='])?;
+    let (k, v) = (s[..i].trim(), s[i + 1..].trim());
+    (!k.is_empty()).then_some((k, v))
+}
+
+/// B&W Tek's `key;value` header lines (`laser_wavelength;532,02`: a decimal comma).
+fn semicolon_pair(s: &str) -> Option<(&str, String)> {
+    let (k, v) = s.split_once(';')?;
+    let (k, v) = (k.trim(), v.trim().trim_end_matches(';').trim());
+    if k.is_empty() || v.contains(';') || k.parse::<f64>().is_ok() {
+        return None;
+    }
+    let numeric = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '-')
+    };
+    let v = if v.matches(',').count() == 1 && numeric(v) {
+        v.replace(',', ".")
+    } else {
+        v.to_string()
+    };
+    Some((k, v))
+}
+
+fn record(h: &mut Header, k: &str, v: &str) {
+    let lk = k.to_ascii_lowercase();
+    if lk == "exp_cfg" || lk == "proc_cfg" {
+        enspectr(h, &lk, v);
+        return;
+    }
+    if lk.starts_with("spectro") || lk.starts_with("acq. time") {
+        // Horiba LabSpec: the x axis is in the unit of the spectrometer-position key.
+        h.labspec = true;
+        if lk.starts_with("spectro") && h.x_unit.is_none() {
+            let unit = k.split_once('(').map(|(_, u)| u).unwrap_or("");
+            let u = if unit.contains("cm") {
+                XUnit::RamanShift
+            } else {
+                XUnit::parse(unit.trim_end_matches(')'))
+            };
+            if !matches!(u, XUnit::Other(_)) {
+                h.meta.inferred.push(format!(
+                    "x unit {u} (Horiba LabSpec: the unit of its {k:?} line)"
+                ));
+                h.x_unit = Some(u);
+            }
+        }
+    }
+    if classify_key(k) == Key::Temperature {
+        h.temperature = Some((k.to_string(), v.to_string()));
+        return;
+    }
+    match h.meta.set(k, v) {
+        // A bare number (B&W Tek's `xaxis;1`) is a display setting, not a unit.
+        Key::XUnit | Key::YUnit if v.trim().parse::<f64>().is_ok() => {
+            h.meta.extra.insert(k.to_string(), v.to_string());
+        }
+        Key::XUnit => h.x_unit = Some(XUnit::parse(v)),
+        Key::YUnit => h.y_unit = Some(YUnit::parse(v)),
         _ => {}
     }
 }
 
-/// A row of column names such as `Wavelength (nm),Intensity`: take units it names.
-fn header_row(t: &str, x_unit: &mut Option<XUnit>, y_unit: &mut Option<YUnit>) {
-    let mut names = t
-        .split(['\t', ';', ','])
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    if let Some(first) = names.next() {
-        let u = XUnit::parse(first);
-        if !matches!(u, XUnit::Other(_)) && x_unit.is_none() {
-            *x_unit = Some(u);
-        }
+/// EnSpectr `.esp`: `#exp_cfg=` and `#proc_cfg=` hold JSON; the data are in angstrom and the
+/// laser is `proc_cfg.xrel`, also in angstrom.
+fn enspectr(h: &mut Header, key: &str, v: &str) {
+    let Ok(cfg) = serde_json::from_str::<serde_json::Value>(v) else {
+        h.meta
+            .extra
+            .insert(key.to_string(), v.chars().take(200).collect());
+        return;
+    };
+    if h.x_unit.is_none() {
+        h.x_unit = Some(XUnit::Angstrom);
+        h.meta
+            .inferred
+            .push("x unit angstrom (an EnSpectr file: its axis is in angstrom)".into());
     }
-    if let Some(second) = names.next() {
-        let u = YUnit::parse(second);
-        if !matches!(u, YUnit::Other(_)) && y_unit.is_none() {
-            *y_unit = Some(u);
+    if key == "proc_cfg"
+        && let Some(xrel) = cfg.get("xrel").and_then(|x| x.as_f64())
+        && (1000.0..20_000.0).contains(&xrel)
+        && h.meta.excitation_nm.is_none()
+    {
+        let nm = (xrel * 1e5).round() / 1e6;
+        h.meta.excitation_nm = Some(nm);
+        h.meta.inferred.push(format!(
+            "excitation {nm} nm (EnSpectr proc_cfg xrel {xrel} angstrom)"
+        ));
+    }
+    if key == "exp_cfg"
+        && let Some(dev) = cfg.get("bt_dev").and_then(|x| x.as_str())
+    {
+        h.meta.instrument.get_or_insert_with(|| dev.to_string());
+    }
+}
+
+/// Decide the sample temperature once every header line is known: LabSpec writes °C, a key may
+/// carry its unit (`Temperature (°C)`), and a value no sample can have (0 K or below, a LabSpec
+/// field left at 0) is kept as written, not taken.
+fn finish_header(h: &mut Header) {
+    let Some((k, v)) = h.temperature.take() else {
+        return;
+    };
+    let lk = k.to_lowercase();
+    let key_celsius = lk.contains("°c") || lk.contains("(c)") || lk.contains("[c]");
+    let Some(t) = leading_number(&v) else {
+        h.meta.extra.insert(k, v);
+        return;
+    };
+    let lv = v.to_lowercase();
+    let stated_k = lv.trim_end().ends_with('k');
+    let celsius = !stated_k && (key_celsius || h.labspec || lv.contains('c'));
+    if h.labspec && t == 0.0 {
+        h.meta.inferred.push(format!(
+            "temperature {v:?} not taken (LabSpec writes 0 when no stage temperature is recorded)"
+        ));
+        h.meta.extra.insert(k, v);
+        return;
+    }
+    let kelvin = if celsius { t + 273.15 } else { t };
+    if kelvin > 0.0 && kelvin < 2000.0 {
+        h.meta.temperature_k = Some(kelvin);
+        if celsius && !lv.contains('c') {
+            h.meta.inferred.push(format!(
+                "temperature {t} °C = {kelvin} K (LabSpec writes °C)"
+            ));
         }
+    } else {
+        h.meta.inferred.push(format!(
+            "temperature {v:?} not taken (no sample is at {kelvin} K)"
+        ));
+        h.meta.extra.insert(k, v);
+    }
+}
+
+/// A row of column names such as `Wavelength (nm),Intensity` or B&W Tek's
+/// `Pixel;Wavelength;...;Dark Subtracted #1`: choose the spectral axis and the intensity columns
+/// by name (a pixel index is never x; the processed intensity before the raw one; dark and
+/// reference columns never), and take the units they name.
+fn header_row(t: &str, h: &mut Header) -> Result<(), Failure> {
+    let sep = if t.contains('\t') {
+        '\t'
+    } else if t.contains(';') {
+        ';'
+    } else if t.contains(',') {
+        ','
+    } else {
+        ' '
+    };
+    let mut names: Vec<String> = if sep == ' ' {
+        t.split_ascii_whitespace().map(str::to_string).collect()
+    } else {
+        t.split(sep).map(|s| s.trim().to_string()).collect()
+    };
+    while names.last().is_some_and(|n| n.is_empty()) {
+        names.pop();
+    }
+    if names.len() < 2 {
+        return Ok(());
+    }
+    let axis = |n: &str| !matches!(XUnit::parse(n), XUnit::Other(_)) && !pixel_like(n);
+    let Some(xi) = names.iter().position(|n| axis(n)) else {
+        if pixel_like(&names[0]) {
+            return Err((
+                None,
+                ReadErrorKind::Refused(format!(
+                    "the only axis is the pixel index (column {:?}); a pixel index is not a \
+                     spectral axis: export the spectrum with its wavelength or Raman shift",
+                    names[0]
+                )),
+            ));
+        }
+        // Names without units (`x,y`, `Wave,Intensity`): the first two columns.
+        if let Some(u) = Some(YUnit::parse(&names[1])).filter(|u| !matches!(u, YUnit::Other(_))) {
+            h.y_unit.get_or_insert(u);
+        }
+        return Ok(());
+    };
+    let ranks: Vec<Option<u8>> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            if i == xi || axis(n) || pixel_like(n) {
+                None
+            } else {
+                intensity_rank(n)
+            }
+        })
+        .collect();
+    let Some(best) = ranks.iter().flatten().min().copied() else {
+        return Ok(());
+    };
+    let ys: Vec<usize> = (0..names.len())
+        .filter(|&i| ranks[i] == Some(best))
+        .collect();
+    if h.x_unit.is_none() {
+        h.x_unit = Some(XUnit::parse(&names[xi]));
+    }
+    if h.y_unit.is_none()
+        && let u = YUnit::parse(&names[ys[0]])
+        && !matches!(u, YUnit::Other(_))
+    {
+        h.y_unit = Some(u);
+    }
+    h.columns = Some(Columns { x: xi, ys, names });
+    Ok(())
+}
+
+fn pixel_like(n: &str) -> bool {
+    let l = n.trim().trim_start_matches('#').to_ascii_lowercase();
+    l.is_empty() || l.starts_with("pixel") || l == "index" || l == "channel" || l == "point"
+}
+
+/// How good an intensity column is: 0 processed, 1 plain, 2 raw; None for what is not the
+/// sample's intensity (dark, reference, background, ratios computed against a reference).
+fn intensity_rank(n: &str) -> Option<u8> {
+    let l = n.to_ascii_lowercase();
+    if ["subtracted", "corrected", "processed", "normali"]
+        .iter()
+        .any(|w| l.contains(w))
+    {
+        Some(0)
+    } else if ["dark", "reference", "background", "baseline", "error"]
+        .iter()
+        .any(|w| l.contains(w))
+        || l.starts_with("std")
+        || l.contains("sigma")
+        || l.contains("uncertainty")
+    {
+        None
+    } else if l.contains("raw") {
+        Some(2)
+    } else {
+        Some(1)
     }
 }
 
@@ -337,7 +691,7 @@ mod tests {
     #[test]
     fn separators_and_headers() {
         for sep in [",", "\t", ";", "  ", " , "] {
-            let r = read(&rows(20, sep)).ok().unwrap();
+            let r = read(&rows(20, sep)).ok().unwrap().remove(0);
             assert_eq!(r.x.len(), 20, "sep {sep:?}");
             assert_eq!(r.y[3], 6.0);
         }
@@ -345,7 +699,7 @@ mod tests {
             "# stone_id: S1\n# technique: pl\n# excitation_nm=532\n# x_unit: nm\nWavelength (nm),Counts\n{}",
             rows(20, ",")
         );
-        let r = read(&text).ok().unwrap();
+        let r = read(&text).ok().unwrap().remove(0);
         assert_eq!(r.meta.stone_id.as_deref(), Some("S1"));
         assert_eq!(r.meta.excitation_nm, Some(532.0));
         assert_eq!(r.x_unit, Some(XUnit::Nm));
@@ -359,16 +713,115 @@ mod tests {
             "##NAMES=Diamond\n##RRUFFID=R050204\n##LOCALITY=x\n{}##END=\n",
             rows(20, ", ")
         );
-        let r = read(&rruff).ok().unwrap();
+        let r = read(&rruff).ok().unwrap().remove(0);
         assert_eq!(r.meta.title.as_deref(), Some("Diamond"));
         assert_eq!(r.x.len(), 20);
         let ocean = format!(
             "Data from x.txt Node\nDate: Mon Jan 01\nIntegration Time (sec): 1.0E0\n>>>>>Begin Spectral Data<<<<<\n{}>>>>>End Spectral Data<<<<<\n",
             rows(20, "\t")
         );
-        let r = read(&ocean).ok().unwrap();
+        let r = read(&ocean).ok().unwrap().remove(0);
         assert_eq!(r.x.len(), 20);
         assert!(r.meta.extra.contains_key("Integration Time (sec)"));
+    }
+
+    #[test]
+    fn vendor_text_exports() {
+        // B&W Tek: `key;value` headers with decimal commas, columns chosen by name, rows of
+        // uncalibrated pixels (no wavelength) skipped.
+        let mut bw = String::from(
+            "File Version;BWRam4.11_11\nxaxis;1\nlaser_wavelength;532,02\n\
+             Pixel;Wavelength;Wavenumber;Raman Shift;Dark;Reference;Raw data #1;Dark Subtracted #1;\n",
+        );
+        bw.push_str("0;   ;   ;   ;1038,28;65535,0;1044,0;5,71;\n");
+        for i in 1..=20 {
+            bw.push_str(&format!(
+                "{i};{},5;1;2;1000;65535;{};{},25;\n",
+                536 + i,
+                2000 + i,
+                900 + i
+            ));
+        }
+        let r = read(&bw).unwrap().remove(0);
+        assert_eq!(r.x.len(), 20);
+        assert_eq!((r.x[0], r.y[0]), (537.5, 901.25));
+        assert_eq!(r.x_unit, Some(XUnit::Nm));
+        assert_eq!(r.meta.excitation_nm, Some(532.02));
+        assert!(r.meta.inferred.iter().any(|w| w.contains("1 rows without")));
+        // ... and when no row has a wavelength, a pixel index is never taken for x.
+        let pixels: String = bw.lines().take(5).map(|l| format!("{l}\n")).collect();
+        let e = read(&pixels).err().unwrap();
+        assert!(
+            matches!(e.1, ReadErrorKind::Refused(ref m) if m.contains("pixel")),
+            "{e:?}"
+        );
+
+        // EnSpectr: JSON headers, angstrom, laser as xrel in angstrom.
+        let esp = format!(
+            "#exp_cfg={{\"bt_dev\": \"EnSpectr-BT100\"}}\n#proc_cfg={{\"xrel\": 5320.6}}\n{}",
+            (0..20)
+                .map(|i| format!("{}\t{}\n", 5400 + 10 * i, i))
+                .collect::<String>()
+        );
+        let r = read(&esp).unwrap().remove(0);
+        assert_eq!(r.x_unit, Some(XUnit::Angstrom));
+        assert_eq!(r.meta.excitation_nm, Some(532.06));
+        assert_eq!(r.meta.instrument.as_deref(), Some("EnSpectr-BT100"));
+
+        // LabSpec: the x unit from `#Spectro (cm-¹)`, temperatures in °C, 0 = not recorded.
+        let labspec = |t: &str| {
+            format!(
+                "#Acq. time (s)=\t120\n#Temperature=\t{t}\n#Laser=\t532nm_Edge\n#Spectro (cm-¹)=\t909.972\n{}",
+                rows(20, "\t")
+            )
+        };
+        let r = read(&labspec("0")).unwrap().remove(0);
+        assert_eq!(r.x_unit, Some(XUnit::RamanShift));
+        assert_eq!(r.meta.excitation_nm, Some(532.0));
+        assert_eq!(r.meta.temperature_k, None);
+        let r = read(&labspec("-196")).unwrap().remove(0);
+        assert!((r.meta.temperature_k.unwrap() - 77.15).abs() < 1e-9);
+        // No sample is at 0 K or below.
+        let r = read(&format!("# temperature_k: 0\n{}", rows(20, ",")))
+            .unwrap()
+            .remove(0);
+        assert_eq!(r.meta.temperature_k, None);
+
+        // Andor Solis ASCII: the camera's settings after the data, its temperature not taken.
+        let asc = format!(
+            "{}\n\nDate and Time:  Fri Sep  8\nTemperature (C):   -50\nWavelength (nm):  430\n",
+            rows(20, "\t")
+        );
+        let r = read(&asc).unwrap().remove(0);
+        assert_eq!(r.x.len(), 20);
+        assert_eq!(r.meta.temperature_k, None);
+        assert!(r.meta.extra.contains_key("Temperature (C)"));
+
+        // qudi: `#`-commented column names with x in metres.
+        let qudi = format!(
+            "# Saved Data\n#Wavelength (m)\tSignal (counts/s)\n{}",
+            (0..20)
+                .map(|i| format!("{:e}\t{i}\n", 7.3e-7 + 1e-10 * i as f64))
+                .collect::<String>()
+        );
+        let r = read(&qudi).unwrap().remove(0);
+        assert_eq!(r.x_unit, Some(XUnit::Metre));
+    }
+
+    #[test]
+    fn several_intensity_columns_are_a_series() {
+        let mut t = String::from("Wavelength (nm),10 K,77 K,295 K\n");
+        for i in 0..20 {
+            t.push_str(&format!("{},{},{},{}\n", 500 + i, i, 2 * i, 3 * i));
+        }
+        let raws = read(&t).unwrap();
+        assert_eq!(raws.len(), 3);
+        assert!(raws.iter().all(|r| r.series));
+        assert_eq!(raws[2].y[3], 9.0);
+        assert_eq!(
+            raws[1].meta.extra.get("column").map(String::as_str),
+            Some("77 K")
+        );
     }
 
     #[test]
@@ -376,7 +829,7 @@ mod tests {
         let t: String = (0..20)
             .map(|i| format!("{},5;1,5e+002\n", 500 + i))
             .collect();
-        let r = read(&t).ok().unwrap();
+        let r = read(&t).ok().unwrap().remove(0);
         assert_eq!(r.x[0], 500.5);
         assert_eq!(r.y[0], 150.0);
     }

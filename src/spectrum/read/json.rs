@@ -42,8 +42,17 @@ pub struct SpectrumJson {
 type Failure = (Option<usize>, ReadErrorKind);
 
 pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
-    let stone: StoneJson = serde_json::from_str(text)
-        .map_err(|e| (Some(e.line()), ReadErrorKind::Json(e.to_string())))?;
+    let stone: StoneJson = serde_json::from_str(text).map_err(|e| {
+        let msg = if e.to_string().contains("missing field `spectra`") {
+            format!(
+                "not the diamond-screen stone shape ({{\"stone_id\": ..., \"spectra\": [{{\"x\": [...], \
+                 \"y\": [...], \"x_unit\": ...}}]}}); other JSON layouts are not read ({e})"
+            )
+        } else {
+            e.to_string()
+        };
+        (Some(e.line()), ReadErrorKind::Json(msg))
+    })?;
     stone_to_raws(stone)
 }
 
@@ -87,13 +96,22 @@ pub(crate) fn stone_to_raws(stone: StoneJson) -> Result<Vec<Raw>, Failure> {
                     return Err(which(format!("{name} must be a positive number, not {v}")));
                 }
             }
+            let x_unit = match s.x_unit.as_deref().map(XUnit::parse) {
+                Some(XUnit::Other(u)) => {
+                    return Err(which(format!(
+                        "unknown x_unit {u:?} (nm, um, angstrom, m, cm-1, raman_shift, ev)"
+                    )));
+                }
+                u => u,
+            };
             Ok(Raw {
                 lines: Vec::new(),
                 x: s.x,
                 y: s.y,
-                x_unit: s.x_unit.as_deref().map(XUnit::parse),
+                x_unit,
                 y_unit: s.y_unit.as_deref().map(YUnit::parse),
                 meta,
+                series: false,
             })
         })
         .collect()

@@ -1,12 +1,23 @@
-//! Readers: bytes in, spectra out. The format is chosen by looking at the content, not the file
-//! name: JSON starts with `{`, JCAMP-DX carries `##JCAMP-DX=`/`##XYDATA=`-style labels, anything
-//! else that is text is read as delimited columns. Every failure is a [`ReadError`] naming the
-//! file and, where it can, the line; no input makes a reader panic.
+//! Readers: bytes in, spectra out. The format is chosen by looking at the content (and, for the
+//! binary formats without magic bytes, the name): vendor binary files (OPUS, OMNIC, WiRE, SPC and
+//! the others of `openreadout-spectro`, Andor SIF, Princeton SPE) by their signatures; then text:
+//! JSON starts with `{`, JCAMP-DX carries `##JCAMP-DX=`/`##XYDATA=`-style labels, anything else is
+//! read as delimited columns. Every failure is a [`ReadError`] naming the file and, where it can,
+//! the line; no input makes a reader panic.
+//!
+//! **Several spectra in one file** (a map or depth series, an SPC multifile, a text file with
+//! several intensity columns): every spectrum is read, in file order. They are taken to be points
+//! of one stone, so spectrum `i` (1-based) gets the stone id `<stone>#<i>` and becomes its own
+//! record; [`ReadOptions::spectrum`] (`--spectrum N`) keeps spectrum N alone, under the plain id.
 
+mod binary;
 mod delimited;
 mod jcamp;
 mod json;
+mod sif;
+mod spe;
 pub mod text;
+mod vendor;
 
 use super::Spectrum;
 use super::metadata::{Metadata, Technique};
@@ -50,6 +61,8 @@ pub enum ReadErrorKind {
     Syntax(String),
     #[error("not supported: {0}")]
     Unsupported(String),
+    #[error("{0}")]
+    Refused(String),
     #[error("JCAMP-DX check failed: {0}")]
     Check(String),
     #[error("invalid JSON: {0}")]
@@ -57,6 +70,7 @@ pub enum ReadErrorKind {
 }
 
 /// What a format reader extracts before the shared checks and inference in [`finish`].
+#[derive(Default)]
 pub(crate) struct Raw {
     pub x: Vec<f64>,
     pub y: Vec<f64>,
@@ -65,10 +79,38 @@ pub(crate) struct Raw {
     pub x_unit: Option<XUnit>,
     pub y_unit: Option<YUnit>,
     pub meta: Metadata,
+    /// One of several spectra of the same stone in one file (a map, a series, several columns).
+    pub series: bool,
+}
+
+/// What the user says about files that do not say it themselves (CLI flags, request fields).
+/// A file's own statement always wins; these fill gaps before any inference.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadOptions {
+    pub technique: Option<Technique>,
+    pub excitation_nm: Option<f64>,
+    pub temperature_k: Option<f64>,
+    /// The x unit of files that name none (`--x-unit`).
+    pub x_unit: Option<XUnit>,
+    /// Of a file with several spectra, keep only this one (1-based; `--spectrum N`).
+    pub spectrum: Option<usize>,
+}
+
+impl ReadOptions {
+    fn fill(&self, meta: &mut Metadata) {
+        meta.technique = meta.technique.or(self.technique);
+        meta.excitation_nm = meta.excitation_nm.or(self.excitation_nm);
+        meta.temperature_k = meta.temperature_k.or(self.temperature_k);
+    }
 }
 
 /// Read every spectrum in a file.
 pub fn read_path(path: &Path) -> Result<Vec<Spectrum>, ReadError> {
+    read_path_with(path, &ReadOptions::default())
+}
+
+/// Read every spectrum in a file, with what the user said about it.
+pub fn read_path_with(path: &Path, opts: &ReadOptions) -> Result<Vec<Spectrum>, ReadError> {
     let name = path.display().to_string();
     let err = |kind| ReadError {
         file: name.clone(),
@@ -83,7 +125,7 @@ pub fn read_path(path: &Path) -> Result<Vec<Spectrum>, ReadError> {
         return Err(err(ReadErrorKind::TooLarge));
     }
     let bytes = std::fs::read(path).map_err(|e| err(ReadErrorKind::Io(e.to_string())))?;
-    read_bytes(&name, &bytes)
+    read_bytes_with(&name, &bytes, opts)
 }
 
 /// The spectra of a stone given as JSON (an HTTP request body), checked like any file's;
@@ -97,13 +139,22 @@ pub fn from_stone_json(name: &str, stone: StoneJson) -> Result<Vec<Spectrum>, Re
     json::stone_to_raws(stone)
         .map_err(err)?
         .into_iter()
-        .map(|raw| finish(raw, name).map_err(err))
+        .map(|raw| finish(raw, name, &ReadOptions::default(), None).map_err(err))
         .collect()
 }
 
 /// Read every spectrum in `bytes`; `name` is the file or upload name used in errors, as the
 /// spectrum's `source`, and (up to its first `_`) as the stone id when no metadata names one.
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Spectrum>, ReadError> {
+    read_bytes_with(name, bytes, &ReadOptions::default())
+}
+
+/// [`read_bytes`] with what the user said about the file.
+pub fn read_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+) -> Result<Vec<Spectrum>, ReadError> {
     let err = |line, kind| ReadError {
         file: name.to_string(),
         line,
@@ -112,15 +163,50 @@ pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Spectrum>, ReadError> 
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(err(None, ReadErrorKind::TooLarge));
     }
-    let text = text::decode(bytes).map_err(|k| err(None, k))?;
-    let raws = match sniff(&text) {
-        Format::Json => json::read(&text),
-        Format::Jcamp => jcamp::read(&text).map(|r| vec![r]),
-        Format::Delimited => delimited::read(&text).map(|r| vec![r]),
+    let raws = match binary::read(name, bytes) {
+        Some(r) => r,
+        None => {
+            let text = text::decode(bytes).map_err(|k| err(None, k))?;
+            match sniff(&text) {
+                Format::Json => json::read(&text),
+                Format::Jcamp => jcamp::read(&text).map(|r| vec![r]),
+                Format::Delimited => delimited::read(&text),
+            }
+        }
     }
     .map_err(|(line, kind)| err(line, kind))?;
+    let series = raws.iter().filter(|r| r.series).count();
+    let raws: Vec<(usize, Raw)> = match opts.spectrum {
+        Some(n) if series > 1 => {
+            let picked: Vec<(usize, Raw)> = raws
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| i + 1 == n)
+                .map(|(i, mut r)| {
+                    r.series = false;
+                    r.meta.inferred.push(format!(
+                        "spectrum {n} of the file's {series} (--spectrum {n})"
+                    ));
+                    (i, r)
+                })
+                .collect();
+            if picked.is_empty() {
+                return Err(err(
+                    None,
+                    ReadErrorKind::Refused(format!(
+                        "the file holds {series} spectra; there is no spectrum {n}"
+                    )),
+                ));
+            }
+            picked
+        }
+        _ => raws.into_iter().enumerate().collect(),
+    };
     raws.into_iter()
-        .map(|raw| finish(raw, name).map_err(|(line, kind)| err(line, kind)))
+        .map(|(i, raw)| {
+            let index = (raw.series && series > 1).then_some((i + 1, series));
+            finish(raw, name, opts, index).map_err(|(line, kind)| err(line, kind))
+        })
         .collect()
 }
 
@@ -160,7 +246,13 @@ pub fn sniff(text: &str) -> Format {
 }
 
 /// Shared checks and inference: point order and limits, units, technique, stone id, source.
-fn finish(raw: Raw, name: &str) -> Result<Spectrum, (Option<usize>, ReadErrorKind)> {
+/// `series` is (index, count) of a spectrum that is one of several of a stone in the file.
+fn finish(
+    raw: Raw,
+    name: &str,
+    opts: &ReadOptions,
+    series: Option<(usize, usize)>,
+) -> Result<Spectrum, (Option<usize>, ReadErrorKind)> {
     let Raw {
         x,
         y,
@@ -168,22 +260,28 @@ fn finish(raw: Raw, name: &str) -> Result<Spectrum, (Option<usize>, ReadErrorKin
         x_unit,
         y_unit,
         mut meta,
+        ..
     } = raw;
+    opts.fill(&mut meta);
     let ordered = order_points(x, y, |i| lines.get(i).copied())?;
     let (lo, hi) = (ordered.x[0], ordered.x[ordered.x.len() - 1]);
 
-    let x_unit = match x_unit {
-        Some(u) => u,
-        None => {
-            let u = match meta.technique {
-                Some(Technique::Ftir) => XUnit::Wavenumber,
-                Some(Technique::Pl) | Some(Technique::Uvvis) => XUnit::Nm,
-                Some(Technique::Raman) => XUnit::RamanShift,
-                None if looks_like_mid_ir(lo, hi) => XUnit::Wavenumber,
-                None if (150.0..=2600.0).contains(&lo) && hi <= 2600.0 => XUnit::Nm,
-                None => XUnit::Other("unknown".into()),
+    let x_unit = match (x_unit, &opts.x_unit) {
+        (Some(u), _) => u,
+        (None, Some(u)) => {
+            meta.inferred
+                .push(format!("x unit {u} (as stated by the user)"));
+            u.clone()
+        }
+        (None, None) => {
+            let (u, why) = match infer_x_unit(lo, hi, meta.technique, meta.excitation_nm) {
+                (u, _) if u.is_unknown() && raman_by_name(name, lo, hi) => (
+                    XUnit::RamanShift,
+                    "file names none; its name says Raman (as RRUFF names its Raman data)",
+                ),
+                other => other,
             };
-            meta.inferred.push(format!("x unit {u} (file names none)"));
+            meta.inferred.push(format!("x unit {u} ({why})"));
             u
         }
     };
@@ -203,6 +301,13 @@ fn finish(raw: Raw, name: &str) -> Result<Spectrum, (Option<usize>, ReadErrorKin
             meta.stone_id = Some(id);
             meta.inferred.push("stone id from the file name".into());
         }
+    }
+    if let Some((i, n)) = series {
+        let id = meta.stone_id.take().unwrap_or_default();
+        meta.stone_id = Some(format!("{id}#{i}"));
+        meta.inferred.push(format!(
+            "spectrum {i} of {n} in the file: stone id {id}#{i} (--spectrum {i} screens it alone)"
+        ));
     }
     if meta.source.is_none() {
         meta.source = Some(name.to_string());
@@ -224,6 +329,68 @@ pub fn stone_id_from_path(path: &Path) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     stem.split('_').next().unwrap_or_default().to_string()
+}
+
+/// The x unit of a file that names none, where the range (and the technique or the laser) leaves
+/// only one reading, with the reason shown to the user; otherwise [`XUnit::unknown`].
+fn infer_x_unit(
+    lo: f64,
+    hi: f64,
+    technique: Option<Technique>,
+    excitation_nm: Option<f64>,
+) -> (XUnit, &'static str) {
+    let nm_range = (150.0..=2600.0).contains(&lo) && hi <= 2600.0;
+    let angstrom_range = lo >= 1500.0 && hi <= 26_000.0 && hi > 2600.0;
+    let metre_range = lo >= 1.5e-7 && hi <= 2.6e-6;
+    if metre_range {
+        return (
+            XUnit::Metre,
+            "file names none; a range of 1.5e-7 to 2.6e-6 can only be metres",
+        );
+    }
+    if lo < 0.0 && hi > 0.0 && hi <= 10_000.0 {
+        return (
+            XUnit::RamanShift,
+            "file names none; only a Raman shift runs through zero",
+        );
+    }
+    match technique {
+        Some(Technique::Ftir) => (XUnit::Wavenumber, "file names none; FTIR is in cm-1"),
+        Some(Technique::Raman) => (XUnit::RamanShift, "file names none; Raman is a shift"),
+        Some(Technique::Pl) | Some(Technique::Uvvis) if nm_range => {
+            // A PL spectrum in nm lies on the long-wavelength side of its laser.
+            match excitation_nm {
+                Some(e) if technique == Some(Technique::Pl) && hi <= e => (
+                    XUnit::unknown(),
+                    "file names none; the range lies below the laser, so it is not nm",
+                ),
+                _ => (XUnit::Nm, "file names none; the range fits nm"),
+            }
+        }
+        Some(Technique::Pl) | Some(Technique::Uvvis) if angstrom_range => (
+            XUnit::Angstrom,
+            "file names none; the range is a visible/near-infrared spectrum in angstrom",
+        ),
+        Some(_) => (XUnit::unknown(), "file names none; the range fits no unit"),
+        None if looks_like_mid_ir(lo, hi) => (
+            XUnit::Wavenumber,
+            "file names none; the range spans the mid-infrared",
+        ),
+        None if nm_range => (XUnit::Nm, "file names none; the range fits nm"),
+        None => (
+            XUnit::unknown(),
+            "file names none and the range fits more than one unit",
+        ),
+    }
+}
+
+/// A file whose name says it is Raman data, with a range a Raman shift can have.
+fn raman_by_name(name: &str, lo: f64, hi: f64) -> bool {
+    let stem = Path::new(name)
+        .file_name()
+        .map(|s| s.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    stem.contains("raman") && lo >= -500.0 && hi <= 6000.0
 }
 
 /// A two-column file spanning about 600-4000 cm^-1: an FTIR export (Thermo OMNIC CSV).

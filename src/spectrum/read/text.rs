@@ -18,16 +18,6 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ReadErrorKind> {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(rest, u16::from_be_bytes);
     }
-    if bytes.starts_with(b"Spectral Data File") || bytes.starts_with(b"Spectral Exported File") {
-        return Err(ReadErrorKind::Unsupported(
-            "Thermo OMNIC .spa binary file; export it from OMNIC as CSV".into(),
-        ));
-    }
-    if bytes.starts_with(b"WDF1") {
-        return Err(ReadErrorKind::Unsupported(
-            "Renishaw WiRE .wdf binary file; export it as text".into(),
-        ));
-    }
     let probe = &bytes[..bytes.len().min(8192)];
     if probe.contains(&0) {
         return Err(ReadErrorKind::NotText("contains NUL bytes".into()));
@@ -74,9 +64,10 @@ mod tests {
         assert_eq!(decode(b"T=25\xB0C").unwrap(), "T=25°C");
         assert!(matches!(decode(b"a\x00b"), Err(ReadErrorKind::NotText(_))));
         assert!(matches!(decode(b""), Err(ReadErrorKind::Empty)));
+        // Vendor binaries are the binary readers' (read/binary.rs); here they are just not text.
         assert!(matches!(
             decode(b"Spectral Data File\x00\x01"),
-            Err(ReadErrorKind::Unsupported(_))
+            Err(ReadErrorKind::NotText(_))
         ));
     }
 }
