@@ -175,6 +175,26 @@ def json_cases():
     add("json_temperature_text.json", j({"stone_id": "X", "spectra": [spec(temperature_k="cold")]}), err(""), "temperature as text")
 
 
+def vendor_cases():
+    """Files that carry a vendor format's signature (or name) but no valid content, made here
+    from scratch: each must be a clear 422 naming the file, never a crash or a hang. The real
+    vendor files are damaged in memory by tests/lab_files.rs (they are not copied here)."""
+    rng = random.Random(11)
+    noise = lambda n: bytes(rng.randrange(256) for _ in range(n))
+    andor = b"Andor Technology Multi-Channel File\n"
+    add("vendor_opus_magic_only.0", b"\x0a\x0a\xfe\xfe" + noise(2000), err("Bruker OPUS"), "OPUS signature, random blocks")
+    add("vendor_opus_short.0", b"\x0a\x0a", err("OPUS"), "an OPUS file cut after two bytes")
+    add("vendor_omnic_magic.spa", b"Spectral Data File" + noise(3000), err("OMNIC"), "OMNIC signature, random header")
+    add("vendor_wdf_magic.wdf", b"WDF1" + noise(3000), err("WiRE"), "WiRE signature, random blocks")
+    add("vendor_spc_random.spc", b"\x00\x4b" + noise(600), err("SPC"), "an SPC header of random values")
+    add("vendor_sif_header_only.sif", andor + b"65538 1\n", err("Andor SIF"), "a SIF file cut after its version line")
+    add("vendor_sif_noise.sif", andor + noise(5000), err("Andor SIF"), "SIF signature, random bytes")
+    add("vendor_sif_huge_user_text.sif", andor + b"65538 1\nx\nDU\n1 1\nf\n65538 99999999999\n", err("Andor SIF"), "a SIF user-text block longer than the file")
+    add("vendor_spe_noise.spe", noise(5000), err("SPE"), "an .spe of random bytes")
+    add("vendor_spe_short.spe", noise(100), err(""), "an .spe shorter than its header")
+    add("vendor_l6s.l6s", b"LabSpec6" + noise(500), err("no public description"), "Horiba LabSpec 6 binary")
+
+
 requests = []
 
 
@@ -242,6 +262,7 @@ def main():
     meta_cases()
     jcamp_cases()
     json_cases()
+    vendor_cases()
     request_cases()
     with open(os.path.join(HERE, "cases.json"), "w") as f:
         json.dump({"files": cases, "requests": requests}, f, indent=1)

@@ -22,5 +22,20 @@ pub(super) fn read(name: &str, bytes: &[u8]) -> Option<Result<Vec<Raw>, Failure>
     if spe::claims(name, bytes) {
         return Some(spe::read(bytes));
     }
-    vendor::read(name, bytes)
+    let claimed = vendor::read(name, bytes);
+    if claimed.is_none() && name.to_ascii_lowercase().ends_with(".spc") && looks_binary(bytes) {
+        return Some(Err((
+            None,
+            ReadErrorKind::Refused(
+                "not a Galactic/GRAMS SPC file this reader knows (its version byte is not one \
+                 of the SPC versions)"
+                    .into(),
+            ),
+        )));
+    }
+    claimed
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(512)].contains(&0)
 }

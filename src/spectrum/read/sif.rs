@@ -80,7 +80,8 @@ fn ints(s: &str, what: &str, n: usize) -> Result<Vec<usize>, Failure> {
         .map_while(|t| t.parse::<usize>().ok())
         .collect();
     if v.len() < n {
-        return Err(bad(format!("cannot read the {what} line {s:?}")));
+        let shown: String = s.chars().take(40).filter(|c| !c.is_control()).collect();
+        return Err(bad(format!("cannot read the {what} line {shown:?}")));
     }
     Ok(v)
 }
@@ -145,14 +146,14 @@ pub(super) fn read(bytes: &[u8]) -> Result<Vec<Raw>, Failure> {
         if i < 2 {
             n = rest
                 .parse()
-                .map_err(|_| bad(format!("cannot read a label length from {rest:?}")))?;
+                .map_err(|_| bad("cannot read an axis label's length"))?;
         } else {
             structure = rest;
         }
     }
     let s = ints(&structure, "image structure", 9)?;
     if s[0] != 65541 {
-        return Err(bad(format!("unexpected image structure {structure:?}")));
+        return Err(bad("unexpected image structure line"));
     }
     let (frames, subimages, total) = (s[5], s[6], s[7]);
     let mut width = 0usize;
@@ -192,7 +193,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<Vec<Raw>, Failure> {
             c.text()?;
         }
     } else if flag != "0" {
-        return Err(bad(format!("unexpected line {flag:?} before the data")));
+        return Err(bad("unexpected line before the data"));
     }
     let data = c.take(frames.saturating_mul(total).saturating_mul(4))?;
     let values: Vec<f64> = data
