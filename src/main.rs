@@ -58,6 +58,12 @@ fn parse_technique(s: &str) -> Result<Technique, String> {
     Technique::parse(s).ok_or_else(|| format!("unknown technique {s:?} (pl, raman, uvvis, ftir)"))
 }
 
+/// A share as a percentage with as many digits as it needs (0.0001%, 99.9999%).
+fn percent(share: f64) -> String {
+    let s = format!("{:.10}", 100.0 * share);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn parse_x_unit(s: &str) -> Result<XUnit, String> {
     match XUnit::parse(s) {
         XUnit::Other(_) => Err(format!(
@@ -515,10 +521,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::SamplingPlan { plan } => {
             let n = parcel::plan(plan.parcel_size, plan.max_share, plan.confidence)?;
             println!(
-                "screen {n} of {} stones: if {:.2}% or more of the parcel were not natural, a sample of {n} would show at least one with {:.1}% confidence (an unlimited parcel would need {})",
+                "screen {n} of {} stones: if {}% or more of the parcel were not natural, a sample of {n} would show at least one with {}% confidence (an unlimited parcel would need {})",
                 plan.parcel_size,
-                100.0 * plan.max_share,
-                100.0 * plan.confidence,
+                percent(plan.max_share),
+                percent(plan.confidence),
                 parcel::sampling_plan_infinite(plan.max_share, plan.confidence)
             );
             Ok(ExitCode::SUCCESS)

@@ -95,14 +95,67 @@ pub fn clopper_pearson_upper(k: u64, n: u64, conf: f64) -> f64 {
     hi
 }
 
+/// ln P(X = 0) for X ~ Hypergeometric(population N, bad D, draws n): the chance that a random
+/// sample of `n` holds none of the `d` bad stones. Exact, as whichever product is shorter:
+/// prod_{i<n} (1 - D/(N-i)) or prod_{j=1..D} (1 - n/(N-D+j)); cost O(min(n, D)).
+pub fn ln_p_none(big_n: u64, d: u64, n: u64) -> f64 {
+    if d == 0 || n == 0 {
+        return 0.0;
+    }
+    if n > big_n - d.min(big_n) {
+        return f64::NEG_INFINITY;
+    }
+    let (nf, df, bf) = (n as f64, d as f64, big_n as f64);
+    if n <= d {
+        (0..n).map(|i| (-df / (bf - i as f64)).ln_1p()).sum()
+    } else {
+        (1..=d).map(|j| (-nf / (bf - df + j as f64)).ln_1p()).sum()
+    }
+}
+
 /// Stones to screen so that, if at least `max_share` of a parcel of `parcel_size` stones are bad,
-/// finding none has probability at most 1 - `confidence`.
+/// finding none has probability at most 1 - `confidence`: the smallest such `n`, exactly
+/// (hypergeometric). A binary search over n (P(none) falls as n grows), each step costing
+/// O(min(n, D)): milliseconds for any parcel up to [`MAX_PARCEL`].
 pub fn sampling_plan(parcel_size: u64, max_share: f64, confidence: f64) -> u64 {
-    let bad = ((max_share * parcel_size as f64).ceil() as u64).clamp(1, parcel_size);
-    let alpha = 1.0 - confidence;
-    (1..=parcel_size)
-        .find(|&n| hypergeometric_cdf(0, parcel_size, bad, n) <= alpha)
-        .unwrap_or(parcel_size)
+    let bad = bad_stones(parcel_size, max_share);
+    let ln_alpha = (1.0 - confidence).ln();
+    // n = N - D + 1 always finds a bad stone (P(none) = 0); and drawing without replacement
+    // finds one at least as soon as with it, so the binomial plan bounds the search (keeping
+    // every step's product short: min(n, D) <= sqrt(N ln(1/alpha))).
+    let binomial = (ln_alpha / (-(bad as f64) / parcel_size as f64).ln_1p()).ceil();
+    let binomial = if binomial.is_finite() && binomial >= 1.0 {
+        binomial as u64
+    } else {
+        u64::MAX
+    };
+    let (mut lo, mut hi) = (1, (parcel_size - bad + 1).min(binomial.saturating_add(1)));
+    // P(none) equal to 1 - confidence (one bad stone in a round parcel: 1/100 at 99%) meets it;
+    // "equal" to 12 digits, as the two sides of such a tie are a float rounding apart.
+    let meets = ln_alpha + 1e-12 * ln_alpha.abs();
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ln_p_none(parcel_size, bad, mid) <= meets {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+/// The number of bad stones `max_share` of a parcel means (at least one): share x N rounded up,
+/// except that a product a float rounding above a whole number (0.00001 x 10^8 =
+/// 1000.0000000000001) is that number.
+pub fn bad_stones(parcel_size: u64, max_share: f64) -> u64 {
+    let x = max_share * parcel_size as f64;
+    let whole = x.round();
+    let d = if (x - whole).abs() <= 1e-9 * whole.max(1.0) {
+        whole
+    } else {
+        x.ceil()
+    };
+    (d as u64).clamp(1, parcel_size)
 }
 
 /// Check the parameters of a plan or a summary.
@@ -116,21 +169,38 @@ pub fn check_params(max_share: f64, confidence: f64) -> Result<(), ParcelError> 
     Ok(())
 }
 
-/// [`sampling_plan`] with its parameters checked (what the CLI and the service call).
+/// [`sampling_plan`] with its parameters checked (what the CLI and the service call): refused
+/// where no plan is meaningful, with the reason.
 pub fn plan(parcel_size: u64, max_share: f64, confidence: f64) -> Result<u64, ParcelError> {
     check_params(max_share, confidence)?;
     if parcel_size == 0 || parcel_size > MAX_PARCEL {
         return Err(ParcelError::ParcelSize(parcel_size));
     }
-    Ok(sampling_plan(parcel_size, max_share, confidence))
+    if max_share * (parcel_size as f64) < 1.0 {
+        return Err(ParcelError::ShareBelowOneStone {
+            max_share,
+            parcel: parcel_size,
+        });
+    }
+    let n = sampling_plan(parcel_size, max_share, confidence);
+    let bad = bad_stones(parcel_size, max_share);
+    if n > parcel_size - bad {
+        // Only a sample that leaves fewer than D stones unscreened is that sure: that is
+        // screening the parcel, not sampling it.
+        return Err(ParcelError::WholeParcel {
+            parcel: parcel_size,
+            confidence,
+        });
+    }
+    Ok(n)
 }
 
 /// Largest parcel a plan is computed for.
-pub const MAX_PARCEL: u64 = 100_000_000;
+pub const MAX_PARCEL: u64 = 1_000_000_000;
 
 /// The same plan for a parcel too large to matter: n >= ln(1 - c) / ln(1 - p).
 pub fn sampling_plan_infinite(max_share: f64, confidence: f64) -> u64 {
-    ((1.0 - confidence).ln() / (1.0 - max_share).ln()).ceil() as u64
+    ((1.0 - confidence).ln() / (-max_share).ln_1p()).ceil() as u64
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -171,6 +241,16 @@ pub enum ParcelError {
     Range(&'static str),
     #[error("parcel size {0}: need 1 to {MAX_PARCEL} stones")]
     ParcelSize(u64),
+    #[error(
+        "max_share {max_share} is less than one stone of a parcel of {parcel}: no sample can \
+         bound a share below one stone; screen every stone or give a larger share"
+    )]
+    ShareBelowOneStone { max_share: f64, parcel: u64 },
+    #[error(
+        "no sample smaller than the parcel reaches confidence {confidence} for a parcel of \
+         {parcel}: screen every stone, or lower the confidence"
+    )]
+    WholeParcel { parcel: u64, confidence: f64 },
 }
 
 /// Summarise a screened sample of a parcel declared natural.

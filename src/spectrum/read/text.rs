@@ -42,7 +42,7 @@ fn decode_utf8_or_latin1(bytes: &[u8]) -> Result<Cow<'_, str>, ReadErrorKind> {
 }
 
 fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> Result<Cow<'_, str>, ReadErrorKind> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(ReadErrorKind::NotText("UTF-16 text of odd length".into()));
     }
     let words = bytes.chunks_exact(2).map(|c| word([c[0], c[1]]));
