@@ -15,7 +15,7 @@ use diamond_screen::plot::render_png;
 use diamond_screen::screen::{Screener, files, group_files};
 use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
 use diamond_screen::spectrum::{ReadOptions, Technique, XUnit, read_path_with};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -233,6 +233,23 @@ enum Command {
         /// Testing only: a delay added to every batch, so a request stays in flight.
         #[arg(long, default_value_t = 0, hide = true)]
         test_batch_delay_ms: u64,
+        /// Seconds a connection has to send a request's headers, and to start its next request
+        /// (the idle timeout of a kept-alive connection).
+        #[arg(long, default_value_t = 10, env = "DIAMOND_SCREEN_HEADER_TIMEOUT")]
+        header_timeout: u64,
+        /// Open connections at most; past it a new connection gets 503 and is closed.
+        #[arg(long, default_value_t = 1024, env = "DIAMOND_SCREEN_MAX_CONNECTIONS")]
+        max_connections: usize,
+        /// Requests on one kept-alive connection before it is closed.
+        #[arg(
+            long,
+            default_value_t = 1000,
+            env = "DIAMOND_SCREEN_MAX_REQUESTS_PER_CONNECTION"
+        )]
+        max_requests_per_connection: usize,
+        /// Seconds open connections get to finish once SIGTERM arrives.
+        #[arg(long, default_value_t = 30, env = "DIAMOND_SCREEN_GRACE")]
+        grace: u64,
         /// File of API keys (one per line); when given, /v1 and /admin need
         /// `Authorization: Bearer KEY`.
         #[arg(long, env = "DIAMOND_SCREEN_API_KEYS")]
@@ -308,11 +325,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // `screen ... | head`: the reader has all it wanted; stop quietly.
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether an error is a write to a pipe whose reader has gone.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -323,14 +350,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             defaults,
         } => {
             let mut failed = false;
+            let mut out = std::io::stdout().lock();
             for f in &files {
                 match inspect_path(f, &defaults.options()) {
                     Ok(records) => {
                         for r in records {
                             if json {
-                                println!("{}", serde_json::to_string(&r)?);
+                                writeln!(out, "{}", serde_json::to_string(&r)?)?;
                             } else {
-                                println!("{r}\n");
+                                writeln!(out, "{r}\n")?;
                             }
                         }
                     }
@@ -444,6 +472,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_batch,
             max_wait_us,
             test_batch_delay_ms,
+            header_timeout,
+            max_connections,
+            max_requests_per_connection,
+            grace,
             api_keys,
             log_format,
             model,
@@ -472,6 +504,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     max_stones: max_batch.max(1),
                     max_wait: std::time::Duration::from_micros(max_wait_us),
                     extra_delay: std::time::Duration::from_millis(test_batch_delay_ms),
+                },
+                conn: diamond_screen::server::ConnConfig {
+                    header_timeout: std::time::Duration::from_secs(header_timeout.max(1)),
+                    max_connections: max_connections.max(1),
+                    max_requests_per_connection: max_requests_per_connection.max(1),
+                    keep_alive: true,
+                    grace: std::time::Duration::from_secs(grace),
                 },
             };
             let state = AppState::new(screener, config, keys, Some(loader));

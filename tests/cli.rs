@@ -258,3 +258,64 @@ fn an_x_unit_the_file_does_not_give_is_taken_from_the_flag() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    common::archive(dir.path(), 400, 7);
+    for cmd in [&["screen", "--backend", "tract"][..], &["inspect"][..]] {
+        let mut args: Vec<std::ffi::OsString> = cmd.iter().map(|a| a.into()).collect();
+        if cmd[0] == "inspect" {
+            for e in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                args.push(e.path().into());
+            }
+        } else {
+            args.push(dir.path().into());
+        }
+        let mut child = common::bin()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        {
+            use std::io::BufRead;
+            let mut r = std::io::BufReader::new(child.stdout.take().unwrap());
+            r.read_line(&mut first).unwrap();
+        } // the reader goes, as `| head -1` does
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!first.is_empty());
+        assert!(out.status.success(), "{cmd:?}: {:?}\n{err}", out.status);
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_and_a_fifo_are_skipped_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    common::archive(dir.path(), 3, 9);
+    std::os::unix::fs::symlink(".", dir.path().join("loop")).unwrap();
+    let fifo = dir.path().join("x_pl532.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = common::bin()
+        .args(["screen", "--backend", "tract"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(common::json_lines(&out).len(), 3);
+    assert!(
+        err.contains("symlink loop") && err.contains("not a regular file"),
+        "{err}"
+    );
+}

@@ -327,7 +327,7 @@ fn slow_server(delay_ms: u64, extra: &[&str]) -> Server {
 }
 
 #[test]
-fn busy_answers_503_with_retry_after_and_slow_requests_408() {
+fn busy_answers_503_with_retry_after_and_slow_requests_504() {
     // one request in hand at a time; it waits 1.5 s in the batching window
     let s = slow_server(1500, &["--max-in-flight", "1"]);
     let c = Client::new();
@@ -342,10 +342,10 @@ fn busy_answers_503_with_retry_after_and_slow_requests_408() {
     });
     drop(s);
 
-    // a request timeout shorter than the batching window: 408 as JSON
+    // a request deadline shorter than the batching window: 504 as JSON
     let s = slow_server(3000, &["--timeout", "1"]);
     let r = s.screen_sample(&c, 0, None);
-    assert_eq!(r.status(), 408);
+    assert_eq!(r.status(), 504);
     assert_eq!(r.json::<Value>().unwrap()["error"], "timeout");
     // the server still answers
     assert_eq!(c.get(s.url("/healthz")).send().unwrap().status(), 200);

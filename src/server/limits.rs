@@ -70,12 +70,15 @@ pub async fn whole_body(State(limit): State<usize>, req: Request, next: Next) ->
     }
 }
 
-/// The request timeout, answered as JSON like every other error (408).
+/// The request deadline, answered as JSON like every other error: 504. The handler's future is
+/// dropped, so its work is abandoned: a screening job not yet started is dropped by the
+/// batcher, and what runs on the blocking pool finishes unheard (each such step is bounded:
+/// one file, one plan, one plot).
 pub async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(resp) => resp,
         Err(_) => ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::GATEWAY_TIMEOUT,
             "timeout",
             format!("no answer within {} s", limit.as_secs_f64()),
         )

@@ -5,8 +5,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 use std::sync::Arc;
 use std::time::Instant;
@@ -19,6 +19,8 @@ pub struct Metrics {
     pub batch_stones: Histogram,
     pub queue_stones: IntGauge,
     pub in_flight: IntGauge,
+    /// Screening jobs dropped unscreened because their caller had stopped waiting.
+    pub abandoned: IntCounter,
     pub reloads: IntCounterVec,
 }
 
@@ -61,6 +63,10 @@ impl Metrics {
             "requests_in_flight",
             "Screening requests being served",
         ));
+        let abandoned = must(IntCounter::new(
+            "screening_jobs_abandoned_total",
+            "Screening jobs dropped before they started: their client left or their deadline passed",
+        ));
         let reloads = must(IntCounterVec::new(
             Opts::new("model_reloads_total", "Model reloads by result"),
             &["result"],
@@ -72,6 +78,7 @@ impl Metrics {
             Box::new(batch_stones.clone()),
             Box::new(queue_stones.clone()),
             Box::new(in_flight.clone()),
+            Box::new(abandoned.clone()),
             Box::new(reloads.clone()),
         ] {
             must(registry.register(c));
@@ -84,6 +91,7 @@ impl Metrics {
             batch_stones,
             queue_stones,
             in_flight,
+            abandoned,
             reloads,
         }
     }

@@ -8,15 +8,19 @@
 //!   middleware for every route), optional API keys, hot reload, the embedded web page, the body
 //!   and time limits.
 //!
-//! Manners: a body limit (413), a request timeout (408), an in-flight bound that answers 503
+//! Manners: a body limit (413), a request deadline (504), an in-flight bound that answers 503
 //! with Retry-After instead of queueing without bound, a request id on every request and its
-//! log span, and graceful shutdown on SIGTERM/SIGINT that lets in-flight requests finish.
+//! log span, and graceful shutdown on SIGTERM/SIGINT that lets in-flight requests finish;
+//! `listen.rs`: a header/idle timeout, a cap on open connections (503 past it) and on requests
+//! per kept-alive connection.
 
 mod auth;
 mod batcher;
 mod error;
 mod limits;
+mod listen;
 mod metrics;
+mod offload;
 mod openapi;
 mod page;
 mod reload;
@@ -25,6 +29,7 @@ mod routes;
 pub use auth::ApiKeys;
 pub use batcher::BatchConfig;
 pub use error::ApiError;
+pub use listen::ConnConfig;
 pub use reload::Loader;
 
 use crate::screen::Screener;
@@ -55,6 +60,8 @@ pub struct ServerConfig {
     pub max_in_flight: usize,
     pub request_timeout: Duration,
     pub batch: BatchConfig,
+    /// Header/idle timeout, connection and keep-alive caps, shutdown grace.
+    pub conn: ConnConfig,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +74,7 @@ impl Default for ServerConfig {
             max_in_flight: 64,
             request_timeout: Duration::from_secs(30),
             batch: BatchConfig::default(),
+            conn: ConnConfig::default(),
         }
     }
 }
@@ -173,7 +181,6 @@ pub async fn serve(state: Arc<AppState>) -> std::io::Result<()> {
     // Tests and orchestrators read the bound address (the port may be 0 = any).
     eprintln!("listening on {}", listener.local_addr()?);
     tokio::spawn(reload::on_sighup(state.clone()));
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let conn = state.config.conn;
+    listen::serve(listener, router(state), conn, shutdown_signal()).await
 }

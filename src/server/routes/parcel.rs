@@ -4,12 +4,12 @@
 use super::screen::{batch_inputs, run};
 use crate::parcel::{self, ParcelSummary};
 use crate::server::error::ErrorBody;
-use crate::server::{ApiError, AppState};
+use crate::server::{ApiError, AppState, offload};
 use crate::spectrum::StoneJson;
 use crate::verdict::Verdict;
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, Request, State};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
@@ -50,9 +50,9 @@ pub struct ParcelResponse {
         (status = 503, body = ErrorBody)))]
 pub async fn parcel(
     State(s): State<Arc<AppState>>,
-    body: Result<Json<ParcelRequest>, JsonRejection>,
+    req: Request,
 ) -> Result<Json<ParcelResponse>, ApiError> {
-    let Json(req) = body?;
+    let mut req: ParcelRequest = offload::json(req).await?;
     if let Some(o) = req.declared_origin.as_deref()
         && o != "natural"
     {
@@ -72,10 +72,15 @@ pub async fn parcel(
     // Check the plan's parameters before spending time on the stones.
     parcel::check_params(max_share, confidence)
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    let inputs = batch_inputs(req.stones, &s)?;
+    let (state, sample) = (s.clone(), std::mem::take(&mut req.stones));
+    let inputs = offload::blocking(move || batch_inputs(sample, &state)).await??;
     let stones = run(&s, inputs).await?;
-    let summary = parcel::summarise(&stones, req.parcel_size, max_share, confidence)
-        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let parcel_size = req.parcel_size;
+    let (summary, stones) = offload::blocking(move || {
+        parcel::summarise(&stones, parcel_size, max_share, confidence).map(|s| (s, stones))
+    })
+    .await?
+    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     Ok(Json(ParcelResponse {
         parcel_id: req.parcel_id,
         kp_certificate: req.kp_certificate,
@@ -118,8 +123,10 @@ pub async fn sampling_plan(
     let Query(q) = q?;
     let p = q.max_share.unwrap_or(0.01);
     let c = q.confidence.unwrap_or(0.95);
-    let n =
-        parcel::plan(q.parcel_size, p, c).map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let size = q.parcel_size;
+    let n = offload::blocking(move || parcel::plan(size, p, c))
+        .await?
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     Ok(Json(PlanResponse {
         parcel_size: q.parcel_size,
         max_share: p,

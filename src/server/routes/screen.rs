@@ -5,20 +5,17 @@ use crate::lines::detect;
 use crate::plot::render_png;
 use crate::screen::{SpectrumInput, StoneInput};
 use crate::server::error::ErrorBody;
-use crate::server::{ApiError, AppState};
+use crate::server::{ApiError, AppState, offload};
 use crate::spectrum::{Metadata, ReadOptions, StoneJson, XUnit, from_stone_json, read_bytes_with};
 use crate::verdict::Verdict;
 use axum::Json;
 use axum::extract::multipart::MultipartError;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
-
-type Body<T> = Result<Json<T>, JsonRejection>;
 
 /// A request stone, checked like a file: spectra count, then every reader rule.
 fn stone_input(stone: StoneJson, index: usize, state: &AppState) -> Result<StoneInput, ApiError> {
@@ -101,7 +98,7 @@ pub struct StoneUpload {
 }
 
 /// A stone from JSON or a multipart upload.
-async fn stone_from_request(s: &AppState, req: Request) -> Result<StoneInput, ApiError> {
+async fn stone_from_request(s: &Arc<AppState>, req: Request) -> Result<StoneInput, ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -113,8 +110,9 @@ async fn stone_from_request(s: &AppState, req: Request) -> Result<StoneInput, Ap
             .map_err(|e| ApiError::new(e.status(), "invalid_multipart", e.body_text()))?;
         multipart_stone(mp, s).await
     } else {
-        let Json(stone) = Json::<StoneJson>::from_request(req, &()).await?;
-        stone_input(stone, 0, s)
+        let stone: StoneJson = offload::json(req).await?;
+        let state = s.clone();
+        offload::blocking(move || stone_input(stone, 0, &state)).await?
     }
 }
 
@@ -145,7 +143,7 @@ fn multipart_error(e: MultipartError) -> ApiError {
     ApiError::new(e.status(), code, e.body_text())
 }
 
-async fn multipart_stone(mut mp: Multipart, state: &AppState) -> Result<StoneInput, ApiError> {
+async fn multipart_stone(mut mp: Multipart, state: &Arc<AppState>) -> Result<StoneInput, ApiError> {
     let mut stone_id: Option<String> = None;
     let mut defaults = Metadata::default();
     let mut opts = ReadOptions::default();
@@ -187,17 +185,22 @@ async fn multipart_stone(mut mp: Multipart, state: &AppState) -> Result<StoneInp
     opts.technique = defaults.technique;
     opts.excitation_nm = defaults.excitation_nm;
     opts.temperature_k = defaults.temperature_k;
-    let mut spectra: Vec<SpectrumInput> = Vec::new();
-    let mut files = Vec::new();
-    for (file, bytes) in uploads {
-        let read = read_bytes_with(&file, &bytes, &opts)
-            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-        spectra.extend(read.into_iter().map(|spectrum| SpectrumInput {
-            file: file.clone(),
-            spectrum,
-        }));
-        files.push(file);
-    }
+    // Parsing the files is CPU work: off the executor.
+    let (spectra, files) = offload::blocking(move || {
+        let mut spectra: Vec<SpectrumInput> = Vec::new();
+        let mut files = Vec::new();
+        for (file, bytes) in uploads {
+            let read = read_bytes_with(&file, &bytes, &opts)
+                .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+            spectra.extend(read.into_iter().map(|spectrum| SpectrumInput {
+                file: file.clone(),
+                spectrum,
+            }));
+            files.push(file);
+        }
+        Ok::<_, ApiError>((spectra, files))
+    })
+    .await??;
     if spectra.is_empty() {
         return Err(ApiError::unprocessable(
             "multipart request with no spectrum files",
@@ -276,10 +279,11 @@ pub(super) fn batch_inputs(
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn screen_batch(
     State(s): State<Arc<AppState>>,
-    body: Body<BatchRequest>,
+    req: Request,
 ) -> Result<Json<BatchResponse>, ApiError> {
-    let Json(req) = body?;
-    let inputs = batch_inputs(req.stones, &s)?;
+    let req: BatchRequest = offload::json(req).await?;
+    let state = s.clone();
+    let inputs = offload::blocking(move || batch_inputs(req.stones, &state)).await??;
     let results = run(&s, inputs).await?;
     Ok(Json(BatchResponse { results }))
 }
@@ -297,7 +301,7 @@ pub async fn plot(
 ) -> Result<impl IntoResponse, ApiError> {
     let input = stone_from_request(&s, req).await?;
     let _permit = s.permits.try_acquire().map_err(|_| ApiError::busy())?;
-    let png = tokio::task::spawn_blocking(move || {
+    let png = offload::blocking(move || {
         let detections: Vec<_> = input.spectra.iter().map(|i| detect(&i.spectrum)).collect();
         let panels: Vec<_> = input
             .spectra
@@ -307,8 +311,7 @@ pub async fn plot(
             .collect();
         render_png(&panels, 1000, 340)
     })
-    .await
-    .map_err(|e| ApiError::internal(format!("plot task failed: {e}")))?
+    .await?
     .map_err(|e| ApiError::unprocessable(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png))
 }
