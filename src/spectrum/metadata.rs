@@ -166,7 +166,8 @@ impl Metadata {
                     let l = v.to_ascii_lowercase();
                     let celsius = l.ends_with('c') || l.contains("°c") || l.contains("deg c");
                     let k = if celsius { t + 273.15 } else { t };
-                    if (0.0..2000.0).contains(&k) {
+                    // No sample is at 0 K or below (a field left at 0 is not a measurement).
+                    if k > 0.0 && k < 2000.0 {
                         self.temperature_k = Some(k);
                     } else {
                         keep(self)

@@ -3,32 +3,30 @@
 
 use std::path::PathBuf;
 
-/// `../shared/fixtures` (real spectra nobody here wrote), or None when it is absent on a user's
-/// clone. Under CI (`CI=true`) its absence is a failure, not a skip.
-pub fn shared_fixtures() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+/// `../shared/<name>`, or None when it is absent on a user's clone. Under CI (`CI=true`) its
+/// absence is a failure, not a skip.
+fn shared(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(name);
     if dir.is_dir() {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("../shared/fixtures is missing under CI");
+        panic!("../shared/{name} is missing under CI");
     }
-    eprintln!("skipping: ../shared/fixtures is absent on this clone");
+    eprintln!("skipping: ../shared/{name} is absent on this clone");
     None
 }
 
-/// `../shared/lab-files` (real lab files: PL of real stones, vendor binary and text formats),
-/// or None when absent on a user's clone; a failure under CI.
+/// `../shared/fixtures`: real spectra nobody here wrote (JCAMP-DX test suites, micro-FTIR maps).
+pub fn shared_fixtures() -> Option<PathBuf> {
+    shared("fixtures")
+}
+
+/// `../shared/lab-files`: real lab files (PL of real stones, vendor binary and text formats).
 pub fn shared_lab_files() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/lab-files");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("../shared/lab-files is missing under CI");
-    }
-    eprintln!("skipping: ../shared/lab-files is absent on this clone");
-    None
+    shared("lab-files")
 }
 
 pub fn project_dir() -> PathBuf {

@@ -285,6 +285,19 @@ fn finish(
             u
         }
     };
+    // Angstrom and metres are wavelengths at another scale: read as nm, as labs quote lines.
+    let mut ordered = ordered;
+    let x_unit = match x_unit {
+        XUnit::Angstrom | XUnit::Metre => {
+            let f = if x_unit == XUnit::Angstrom { 0.1 } else { 1e9 };
+            ordered.x.iter_mut().for_each(|v| *v *= f);
+            meta.inferred
+                .push(format!("x converted from {x_unit} to nm"));
+            XUnit::Nm
+        }
+        u => u,
+    };
+    let (lo, hi) = (ordered.x[0], ordered.x[ordered.x.len() - 1]);
     if meta.technique.is_none() && x_unit == XUnit::Wavenumber && looks_like_mid_ir(lo, hi) {
         meta.technique = Some(Technique::Ftir);
         meta.inferred
