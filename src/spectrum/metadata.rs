@@ -163,8 +163,15 @@ impl Metadata {
             },
             Key::Temperature => match leading_number(v) {
                 Some(t) => {
-                    let l = v.to_ascii_lowercase();
-                    let celsius = l.ends_with('c') || l.contains("°c") || l.contains("deg c");
+                    let l = v.to_lowercase();
+                    // The unit in the value (`-196 C`, `77K`) or else in the key
+                    // (`Temperature (°C)`, `temp [C]`).
+                    let lk = raw_key.to_lowercase();
+                    let key_celsius = lk.contains("°c") || lk.contains("(c)") || lk.contains("[c]");
+                    let celsius = l.ends_with('c')
+                        || l.contains("°c")
+                        || l.contains("deg c")
+                        || (key_celsius && !l.trim_end().ends_with('k'));
                     let k = if celsius { t + 273.15 } else { t };
                     // No sample is at 0 K or below (a field left at 0 is not a measurement).
                     if k > 0.0 && k < 2000.0 {
@@ -238,6 +245,14 @@ mod tests {
         m.set("owner", "lab");
         assert_eq!(m.excitation_nm, Some(532.0));
         assert!((m.temperature_k.unwrap() - 77.15).abs() < 1e-9);
+        let mut by_key = Metadata::default();
+        by_key.set("Temperature (°C)", "-196");
+        assert!((by_key.temperature_k.unwrap() - 77.15).abs() < 1e-9);
+        by_key.set("temperature_k", "0");
+        assert!(
+            (by_key.temperature_k.unwrap() - 77.15).abs() < 1e-9,
+            "0 K is never taken"
+        );
         assert_eq!(m.technique, Some(Technique::Pl));
         assert_eq!(m.stone_id.as_deref(), Some("A-17"));
         assert_eq!(m.extra.get("owner").map(String::as_str), Some("lab"));

@@ -458,42 +458,38 @@ fn enspectr(h: &mut Header, key: &str, v: &str) {
     }
 }
 
-/// Decide the sample temperature once every header line is known: LabSpec writes °C, a key may
-/// carry its unit (`Temperature (°C)`), and a value no sample can have (0 K or below, a LabSpec
-/// field left at 0) is kept as written, not taken.
+/// Decide the sample temperature once every header line is known: a LabSpec export writes °C
+/// without saying so and 0 when no stage temperature is recorded; everything else (units in the
+/// value or the key, values no sample can have) is `Metadata::set`'s rule for every reader.
 fn finish_header(h: &mut Header) {
     let Some((k, v)) = h.temperature.take() else {
         return;
     };
-    let lk = k.to_lowercase();
-    let key_celsius = lk.contains("°c") || lk.contains("(c)") || lk.contains("[c]");
-    let Some(t) = leading_number(&v) else {
-        h.meta.extra.insert(k, v);
-        return;
-    };
-    let lv = v.to_lowercase();
-    let stated_k = lv.trim_end().ends_with('k');
-    let celsius = !stated_k && (key_celsius || h.labspec || lv.contains('c'));
-    if h.labspec && t == 0.0 {
+    let bare = v.trim().parse::<f64>().ok();
+    if h.labspec && bare == Some(0.0) {
         h.meta.inferred.push(format!(
             "temperature {v:?} not taken (LabSpec writes 0 when no stage temperature is recorded)"
         ));
         h.meta.extra.insert(k, v);
         return;
     }
-    let kelvin = if celsius { t + 273.15 } else { t };
-    if kelvin > 0.0 && kelvin < 2000.0 {
-        h.meta.temperature_k = Some(kelvin);
-        if celsius && !lv.contains('c') {
-            h.meta.inferred.push(format!(
-                "temperature {t} °C = {kelvin} K (LabSpec writes °C)"
-            ));
+    match bare.filter(|_| h.labspec) {
+        Some(t) => {
+            h.meta.set(&k, &format!("{t} C"));
+            if let Some(kelvin) = h.meta.temperature_k {
+                h.meta.inferred.push(format!(
+                    "temperature {t} °C = {kelvin} K (LabSpec writes °C)"
+                ));
+            }
         }
-    } else {
+        None => {
+            h.meta.set(&k, &v);
+        }
+    }
+    if h.meta.temperature_k.is_none() && leading_number(&v).is_some() {
         h.meta.inferred.push(format!(
-            "temperature {v:?} not taken (no sample is at {kelvin} K)"
+            "temperature {v:?} not taken (no sample can be at that temperature)"
         ));
-        h.meta.extra.insert(k, v);
     }
 }
 
