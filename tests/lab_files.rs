@@ -338,3 +338,31 @@ fn damaged_vendor_files_are_clear_errors_never_a_panic() {
     eprintln!("damaged vendor files: {read} still read, {refused} refused");
     assert!(refused > 0 && read > 0);
 }
+
+/// A real laboratory-grown stone measured only around its SiV- line (731-749 nm, too little
+/// of the range for a pass): the detector sees SiV- clearly, so the stone is referred as
+/// likely CVD, not left inconclusive.
+#[test]
+fn a_clear_siv_line_refers_a_partial_spectrum_as_likely_cvd() {
+    let Some(dir) = common::shared_lab_files() else {
+        return;
+    };
+    backend::init(BackendChoice::Tract, None).unwrap();
+    let screener =
+        Screener::new(ModelSet::load_dir(&common::project_dir().join("models"), 2).unwrap());
+    let opts = ReadOptions {
+        technique: Some(Technique::Pl),
+        excitation_nm: Some(532.0),
+        temperature_k: Some(295.0),
+        ..ReadOptions::default()
+    };
+    let stones = group_files(&[dir.join("pl").join("labgrown_SiV_pl_295K.csv")], &opts);
+    let v = screener.screen(&stones).remove(0);
+    assert_eq!(
+        v.verdict,
+        diamond_screen::verdict::VerdictKind::Refer,
+        "{v:?}"
+    );
+    assert_eq!(v.likely_origin, Some(diamond_screen::verdict::Origin::Cvd));
+    assert!(v.evidence.iter().any(|e| e.evidence.centre == "SiV-"));
+}

@@ -63,6 +63,10 @@ pub struct Centre {
     pub indicates: Indicates,
     /// Only seen at liquid-nitrogen temperature (merges with a neighbour at room temperature).
     pub only_77k: bool,
+    /// Seen in a usable spectrum, this centre is the positive evidence of natural origin a pass
+    /// needs (N3, the nitrogen aggregates, platelets, the cape lines). Every other natural
+    /// indicator is recorded but never enough alone.
+    pub decisive_for_pass: bool,
     pub note: &'static str,
 }
 
@@ -96,7 +100,16 @@ const fn c(
         rt_shift,
         indicates,
         only_77k,
+        decisive_for_pass: false,
         note,
+    }
+}
+
+impl Centre {
+    /// This row as positive evidence of natural origin ([`Centre::decisive_for_pass`]).
+    const fn decisive(mut self) -> Centre {
+        self.decisive_for_pass = true;
+        self
     }
 }
 
@@ -116,7 +129,8 @@ pub static CENTRES: &[Centre] = &[
         Natural,
         false,
         "N3V; type Ia natural, the main pass evidence",
-    ),
+    )
+    .decisive(),
     c(
         "N2 (cape 452)",
         452.0,
@@ -128,7 +142,8 @@ pub static CENTRES: &[Centre] = &[
         Natural,
         false,
         "cape series, natural type Ia",
-    ),
+    )
+    .decisive(),
     c(
         "N2 (cape 465)",
         465.0,
@@ -140,7 +155,8 @@ pub static CENTRES: &[Centre] = &[
         Natural,
         false,
         "cape series, natural type Ia",
-    ),
+    )
+    .decisive(),
     c(
         "468 nm",
         467.8,
@@ -164,7 +180,8 @@ pub static CENTRES: &[Centre] = &[
         Natural,
         false,
         "cape series, natural type Ia",
-    ),
+    )
+    .decisive(),
     c(
         "Ni 484.4",
         484.4,
@@ -369,7 +386,8 @@ pub static CENTRES: &[Centre] = &[
         Natural,
         false,
         "N4V aggregate; type IaB",
-    ),
+    )
+    .decisive(),
     c(
         "A-centre",
         1282.0,
@@ -381,7 +399,8 @@ pub static CENTRES: &[Centre] = &[
         Natural,
         false,
         "N pair; type IaA",
-    ),
+    )
+    .decisive(),
     c(
         "C-centre",
         1344.0,
@@ -417,7 +436,8 @@ pub static CENTRES: &[Centre] = &[
         Natural,
         false,
         "B' platelets, natural type Ia",
-    ),
+    )
+    .decisive(),
     c(
         "boron",
         2802.0,
@@ -566,6 +586,11 @@ pub fn by_name(name: &str) -> Option<&'static Centre> {
     CENTRES.iter().find(|c| c.name == name)
 }
 
+/// Whether the centre named `name` is positive evidence of natural origin for a pass.
+pub fn decisive_for_pass(name: &str) -> bool {
+    by_name(name).is_some_and(|c| c.decisive_for_pass)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -580,6 +605,17 @@ mod tests {
         }
         let names: std::collections::HashSet<_> = CENTRES.iter().map(|c| c.name).collect();
         assert_eq!(names.len(), CENTRES.len(), "duplicate names");
+        // Only natural indicators can be decisive for a pass; the lattice CO2 bands and H 3107
+        // are natural indicators that are not.
+        for c in CENTRES.iter().filter(|c| c.decisive_for_pass) {
+            assert_eq!(c.indicates, Natural, "{}", c.name);
+        }
+        for name in ["N3", "A-centre", "B-centre", "platelets", "N2 (cape 478)"] {
+            assert!(decisive_for_pass(name), "{name}");
+        }
+        for name in ["H 3107", "CO2 2370", "490.7 nm", "SiV-", "H3"] {
+            assert!(!decisive_for_pass(name), "{name}");
+        }
     }
 
     #[test]

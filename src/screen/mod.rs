@@ -154,6 +154,7 @@ impl Screener {
                 notes: sc.detection.quality.notes.clone(),
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
                 ftir: sc.detection.ftir,
+                familiarity: None,
                 evidence: sc.detection.evidence,
             });
         }

@@ -12,7 +12,7 @@ mod nnls;
 pub mod peak_fit;
 
 use super::Evidence;
-use super::table::{PosUnit, by_name};
+use super::table::{Indicates, PosUnit, by_name};
 use crate::preprocess::TWO_PHONON_AT_1992;
 use crate::preprocess::despike::{median_in_place, noise_sigma};
 pub use fit::{BroadBand, FitCurves, NitrogenFit, NitrogenPpm};
@@ -302,6 +302,14 @@ pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
     ] {
         if let Some(p) = p {
             add(name, p.position, p.height, p.snr);
+        }
+    }
+    // HPHT-grown diamonds are essentially never of type IaB or IaAB: B aggregates need geological
+    // time at mantle temperatures. A weak C-centre beside B aggregates is a natural mixed-type
+    // stone (or an atmospheric-compensation artefact), so it is recorded but points nowhere.
+    if ev.iter().any(|e| e.centre == "B-centre") {
+        for e in ev.iter_mut().filter(|e| e.centre == "C-centre") {
+            e.indicates = Indicates::Neutral;
         }
     }
     let typing = FtirTyping {
