@@ -57,6 +57,7 @@ fn end_to_end(c: &mut Criterion) {
         77,
         &[Channel::Pl532, Channel::Ftir],
         &[],
+        &[],
         Format::Csv,
     )
     .unwrap();

@@ -17,6 +17,7 @@ fn spectra() -> (Spectrum, Spectrum) {
             format!("B{i}"),
             Kind::CvdAsGrown,
             &[Channel::Pl532, Channel::Ftir],
+            diamond_screen::simulate::Family::Original,
         );
         let pl = &s.spectra[0].1;
         if pl.len() == 2048 {

@@ -2,9 +2,10 @@
 //! / HPHT / simulant by verdict natural / refer / simulant / inconclusive / error) and the figures
 //! derived from it.
 
+use crate::channel::Channel;
 use crate::labels::Label;
 use crate::simulate::Truth;
-use crate::verdict::{Verdict, VerdictKind};
+use crate::verdict::{Probabilities, Verdict, VerdictKind};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -72,28 +73,133 @@ pub struct Evaluation {
     pub natural_inconclusive: Rate,
     /// Simulants called simulant.
     pub simulant_accuracy: Rate,
+    /// Naturals called simulant (ASSURE: at most 0.2% on a held-out instrument).
+    pub natural_called_simulant: Rate,
+    /// Type Ia naturals with a 405 nm channel that were referred.
+    pub natural_referral_type_ia_405: Rate,
+    /// Expected calibration error of the fused probabilities (natural / synthetic / simulant,
+    /// the most probable class, 10 equal-width bins), and the largest fused probability given.
+    pub calibration_error: Option<f64>,
+    pub max_probability: Option<f64>,
+    /// The same figures per instrument family (the labels' fourth column).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_family: BTreeMap<String, FamilyFigures>,
     pub seconds: f64,
     pub stones_per_second: f64,
     /// Synthetic stones that passed, by id (for inspection).
     pub synthetic_passes: Vec<String>,
 }
 
+/// The figures that count, for one instrument family.
+#[derive(Debug, Clone, Serialize)]
+pub struct FamilyFigures {
+    pub stones: usize,
+    pub synthetics_passed: Rate,
+    pub simulants_passed: Rate,
+    pub natural_referral_type_ia: Rate,
+    pub natural_referral_type_ia_405: Rate,
+    pub natural_called_simulant: Rate,
+    pub natural_not_passed: Rate,
+    pub simulant_accuracy: Rate,
+    pub calibration_error: Option<f64>,
+}
+
 pub fn evaluate(verdicts: &[Verdict], labels: &HashMap<String, Label>, seconds: f64) -> Evaluation {
+    let all: Vec<&Verdict> = verdicts.iter().collect();
+    let mut ev = figures(&all, labels, seconds);
+    let mut families: Vec<&str> = labels.values().map(|l| l.family.as_str()).collect();
+    families.sort_unstable();
+    families.dedup();
+    if families.iter().any(|f| !f.is_empty()) {
+        for family in families {
+            let of: Vec<&Verdict> = verdicts
+                .iter()
+                .filter(|v| labels.get(&v.stone_id).is_some_and(|l| l.family == family))
+                .collect();
+            let e = figures(&of, labels, 0.0);
+            let name = if family.is_empty() {
+                "unstated"
+            } else {
+                family
+            };
+            ev.per_family.insert(
+                name.to_string(),
+                FamilyFigures {
+                    stones: e.stones,
+                    synthetics_passed: e.synthetics_passed,
+                    simulants_passed: e.simulants_passed,
+                    natural_referral_type_ia: e.natural_referral_type_ia,
+                    natural_referral_type_ia_405: e.natural_referral_type_ia_405,
+                    natural_called_simulant: e.natural_called_simulant,
+                    natural_not_passed: e.natural_not_passed,
+                    simulant_accuracy: e.simulant_accuracy,
+                    calibration_error: e.calibration_error,
+                },
+            );
+        }
+    }
+    ev
+}
+
+/// Expected calibration error of the fused probabilities against the truth (natural, synthetic,
+/// simulant), and the largest probability given.
+fn calibration(pairs: &[(Truth, Probabilities)]) -> (Option<f64>, Option<f64>) {
+    if pairs.is_empty() {
+        return (None, None);
+    }
+    let mut bins = [(0usize, 0.0f64, 0usize); 10];
+    let mut max = 0.0f64;
+    for (t, p) in pairs {
+        let three = [p.natural, p.synthetic(), p.simulant];
+        let truth = match t {
+            Truth::Natural => 0,
+            Truth::Cvd | Truth::Hpht => 1,
+            Truth::Simulant => 2,
+        };
+        let (top, conf) = three
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f64::MIN), |b, (i, v)| if v > b.1 { (i, v) } else { b });
+        max = max.max(conf);
+        let b = ((conf * 10.0) as usize).min(9);
+        bins[b].0 += 1;
+        bins[b].1 += conf;
+        bins[b].2 += usize::from(top == truth);
+    }
+    let n = pairs.len() as f64;
+    let ece = bins
+        .iter()
+        .filter(|b| b.0 > 0)
+        .map(|&(k, conf, right)| (conf / k as f64 - right as f64 / k as f64).abs() * k as f64 / n)
+        .sum();
+    (Some(ece), Some(max))
+}
+
+fn figures(verdicts: &[&Verdict], labels: &HashMap<String, Label>, seconds: f64) -> Evaluation {
     let mut m: HashMap<(Truth, VerdictKind), usize> = HashMap::new();
     let mut unlabelled = 0;
     let mut ia = (0, 0);
+    let mut ia405 = (0, 0);
+    let mut probs = Vec::new();
     let mut synthetic_passes = Vec::new();
-    for v in verdicts {
+    for &v in verdicts {
         let Some(l) = labels.get(&v.stone_id) else {
             unlabelled += 1;
             continue;
         };
         *m.entry((l.truth, v.verdict)).or_default() += 1;
         if l.truth == Truth::Natural && l.subtype == "natural_ia" {
+            let referred = usize::from(v.verdict == VerdictKind::Refer);
             ia.1 += 1;
-            if v.verdict == VerdictKind::Refer {
-                ia.0 += 1;
+            ia.0 += referred;
+            if v.channels.iter().any(|c| c.channel == Some(Channel::Pl405)) {
+                ia405.1 += 1;
+                ia405.0 += referred;
             }
+        }
+        if let Some(p) = v.probabilities {
+            probs.push((l.truth, p));
         }
         if matches!(l.truth, Truth::Cvd | Truth::Hpht) && v.verdict == VerdictKind::Natural {
             synthetic_passes.push(v.stone_id.clone());
@@ -118,6 +224,7 @@ pub fn evaluate(verdicts: &[Verdict], labels: &HashMap<String, Label>, seconds: 
         })
         .collect();
     let stones = verdicts.len();
+    let (ece, max_p) = calibration(&probs);
     Evaluation {
         stones,
         unlabelled,
@@ -131,6 +238,11 @@ pub fn evaluate(verdicts: &[Verdict], labels: &HashMap<String, Label>, seconds: 
         natural_not_passed: Rate::new(nat - get(Truth::Natural, VerdictKind::Natural), nat),
         natural_inconclusive: Rate::new(get(Truth::Natural, VerdictKind::Inconclusive), nat),
         simulant_accuracy: Rate::new(get(Truth::Simulant, VerdictKind::Simulant), sim),
+        natural_called_simulant: Rate::new(get(Truth::Natural, VerdictKind::Simulant), nat),
+        natural_referral_type_ia_405: Rate::new(ia405.0, ia405.1),
+        calibration_error: ece,
+        max_probability: max_p,
+        per_family: BTreeMap::new(),
         seconds,
         stones_per_second: if seconds > 0.0 {
             stones as f64 / seconds
@@ -202,10 +314,63 @@ impl fmt::Display for Evaluation {
             "naturals not passed (any)      {}",
             self.natural_not_passed
         )?;
-        write!(
+        writeln!(
             f,
             "simulant accuracy              {}",
             self.simulant_accuracy
-        )
+        )?;
+        writeln!(
+            f,
+            "naturals called simulant       {}",
+            self.natural_called_simulant
+        )?;
+        writeln!(
+            f,
+            "type Ia with 405 nm referred   {}",
+            self.natural_referral_type_ia_405
+        )?;
+        write!(
+            f,
+            "calibration error (fused)      {}; largest probability {}",
+            self.calibration_error
+                .map_or("-".into(), |e| format!("{e:.4}")),
+            self.max_probability
+                .map_or("-".into(), |e| format!("{e:.6}"))
+        )?;
+        if !self.per_family.is_empty() {
+            writeln!(f)?;
+            writeln!(f)?;
+            write!(
+                f,
+                "{:<16}{:>7}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}{:>8}",
+                "family",
+                "stones",
+                "syn pass",
+                "sim pass",
+                "Ia ref",
+                "Ia405 ref",
+                "nat->sim",
+                "sim acc",
+                "ECE"
+            )?;
+            for (name, r) in &self.per_family {
+                writeln!(f)?;
+                write!(
+                    f,
+                    "{:<16}{:>7}{:>10}{:>10}{:>9.2}%{:>9.2}%{:>9.2}%{:>9.2}%{:>8}",
+                    name,
+                    r.stones,
+                    r.synthetics_passed.count,
+                    r.simulants_passed.count,
+                    100.0 * r.natural_referral_type_ia.share,
+                    100.0 * r.natural_referral_type_ia_405.share,
+                    100.0 * r.natural_called_simulant.share,
+                    100.0 * r.simulant_accuracy.share,
+                    r.calibration_error
+                        .map_or("-".into(), |e| format!("{e:.3}"))
+                )?;
+            }
+        }
+        Ok(())
     }
 }

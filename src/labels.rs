@@ -1,5 +1,5 @@
-//! `labels.csv`: `stone_id,truth,subtype` for a labelled folder (simulated or a lab's own
-//! reference stones).
+//! `labels.csv`: `stone_id,truth,subtype[,family]` for a labelled folder (simulated or a lab's
+//! own reference stones); `family` is the instrument family that measured the stone.
 
 use crate::simulate::Truth;
 use std::collections::HashMap;
@@ -9,6 +9,8 @@ use std::path::Path;
 pub struct Label {
     pub truth: Truth,
     pub subtype: String,
+    /// The instrument family (simulated sets); empty where not given.
+    pub family: String,
 }
 
 pub fn read_labels(path: &Path) -> Result<HashMap<String, Label>, String> {
@@ -40,6 +42,7 @@ pub fn read_labels(path: &Path) -> Result<HashMap<String, Label>, String> {
             Label {
                 truth,
                 subtype: f.get(2).unwrap_or(&"").to_string(),
+                family: f.get(3).unwrap_or(&"").to_string(),
             },
         );
     }

@@ -13,7 +13,7 @@ use diamond_screen::model::{BackendChoice, Manifest, ModelSet, ModelSpec, backen
 use diamond_screen::parcel;
 use diamond_screen::plot::render_png;
 use diamond_screen::screen::{Screener, files, group_files};
-use diamond_screen::simulate::{Channel, Kind, archive::write_archive, write::Format};
+use diamond_screen::simulate::{Channel, Family, Kind, archive::write_archive, write::Format};
 use diamond_screen::spectrum::{ReadOptions, Technique, XUnit, read_path_with};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -302,6 +302,10 @@ enum Command {
         /// default: the standard mix, drawn at random.
         #[arg(long)]
         kinds: Option<String>,
+        /// Comma-separated instrument families, one drawn per stone (original, bench, compact,
+        /// high_resolution, microscope, flattened, field); default: original.
+        #[arg(long)]
+        families: Option<String>,
     },
 }
 
@@ -634,6 +638,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             channels,
             kinds,
+            families,
         } => {
             let Some(format) = Format::parse(&format) else {
                 bail!("unknown format {format:?} (csv, jcamp, json)")
@@ -652,7 +657,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .map(|c| Kind::parse_subtype(c).with_context(|| format!("unknown class {c:?}")))
                     .collect::<Result<_>>()?,
             };
-            let files = write_archive(&out, stones, seed, &channels, &kinds, format)?;
+            let families: Vec<Family> = match families {
+                None => Vec::new(),
+                Some(f) => f
+                    .split(',')
+                    .map(|c| {
+                        Family::parse(c).with_context(|| format!("unknown instrument family {c:?}"))
+                    })
+                    .collect::<Result<_>>()?,
+            };
+            let files = write_archive(&out, stones, seed, &channels, &kinds, &families, format)?;
             eprintln!(
                 "wrote {stones} simulated stones ({files} files) and labels.csv to {}",
                 out.display()

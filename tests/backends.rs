@@ -47,6 +47,7 @@ fn tract_and_onnxruntime_agree() {
         5,
         &diamond_screen::channel::Channel::ALL,
         &[],
+        &[],
         diamond_screen::simulate::write::Format::Csv,
     )
     .unwrap();
@@ -55,6 +56,7 @@ fn tract_and_onnxruntime_agree() {
     assert_eq!(a.len(), 150);
     assert_eq!(a.len(), b.len());
     let mut compared = 0;
+    let mut familiarities = 0;
     let mut max_diff: f64 = 0.0;
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(x["stone_id"], y["stone_id"]);
@@ -67,6 +69,20 @@ fn tract_and_onnxruntime_agree() {
             .zip(y["channels"].as_array().unwrap())
         {
             assert_eq!(cx["model"], cy["model"]);
+            // the out-of-distribution check agrees too (a distance, so relatively)
+            let (fx, fy) = (
+                &cx["familiarity"]["distance"],
+                &cy["familiarity"]["distance"],
+            );
+            assert_eq!(fx.is_null(), fy.is_null());
+            if let (Some(fx), Some(fy)) = (fx.as_f64(), fy.as_f64()) {
+                assert!((fx - fy).abs() <= 1e-3 * fx.abs().max(1.0), "{fx} {fy}");
+                familiarities += 1;
+            }
+            assert_eq!(cx["probabilities"].is_null(), cy["probabilities"].is_null());
+            if cx["probabilities"].is_null() {
+                continue;
+            }
             for k in ["natural", "cvd", "hpht", "simulant"] {
                 let d = (cx["probabilities"][k].as_f64().unwrap()
                     - cy["probabilities"][k].as_f64().unwrap())
@@ -87,7 +103,14 @@ fn tract_and_onnxruntime_agree() {
                 .any(|id| id.as_str().unwrap().starts_with(m))
         }));
     }
-    println!("{compared} probabilities compared, max difference {max_diff:e}");
+    assert!(
+        familiarities > 0,
+        "the models' familiarity output was compared"
+    );
+    println!(
+        "{compared} probabilities and {familiarities} familiarity distances compared, max \
+         probability difference {max_diff:e}"
+    );
 }
 
 #[test]

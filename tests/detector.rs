@@ -118,38 +118,105 @@ fn a_calibration_offset_is_corrected_by_the_raman_line() {
 }
 
 #[test]
-fn a_one_pixel_raman_line_neither_shows_nor_rules_out_diamond() {
+fn a_one_pixel_raman_line_where_the_line_should_be_shows_diamond_with_a_note() {
     // 512 pixels over 540-900 nm (0.7 nm, ~23 cm^-1 a pixel): the Raman line lights one pixel,
-    // as a cosmic ray would, and the despiker removes it. The channel cannot tell.
-    let coarse = |raman: bool| {
+    // as a cosmic ray would, and the despiker removes it. It lies where the line should, so it
+    // is taken from the raw spectrum (a ray lands there in about one spectrum in 300), noted.
+    let coarse = |spike_at: Option<f64>| {
         let mut s = pl532(&[], false, 5);
         let keep: Vec<usize> = (0..s.x.len()).step_by(4).collect();
         s.x = keep.iter().map(|&i| s.x[i]).collect();
         s.y = keep.iter().map(|&i| s.y[i]).collect();
-        if raman {
-            let at = raman_line_nm(532.0, 1332.5);
+        if let Some(at) = spike_at {
             let k = s.x.partition_point(|&v| v < at);
             s.y[k] += 3000.0;
         }
         s
     };
-    let d = detect(&coarse(true));
-    assert_eq!(d.raman.as_ref().map(|r| r.present), Some(false));
-    assert_eq!(d.diamond, None);
+    let d = detect(&coarse(Some(raman_line_nm(532.0, 1332.5))));
+    assert_eq!(d.raman.as_ref().map(|r| r.present), Some(true));
+    assert_eq!(d.diamond, Some(true));
     assert!(d.quality.usable, "{:?}", d.quality);
     assert!(
         d.quality.notes.iter().any(|n| n.contains("cosmic-ray")),
         "{:?}",
         d.quality.notes
     );
+    // A spike elsewhere is not a Raman line.
+    let d = detect(&coarse(Some(600.0)));
+    assert_eq!(d.diamond, Some(false));
     // Without the line, the same spectrum shows no diamond, with no note.
-    let d = detect(&coarse(false));
+    let d = detect(&coarse(None));
     assert_eq!(d.diamond, Some(false));
     assert!(d.quality.notes.is_empty(), "{:?}", d.quality.notes);
     // A line over several pixels is found as before.
     let d = detect(&pl532(&[], true, 5));
     assert_eq!(d.diamond, Some(true));
     assert!(d.quality.notes.is_empty());
+}
+
+/// Across every simulated instrument family (natural type Ia stones, whose N3 under 405 nm and
+/// Raman line are known to be there): the detector finds N3 in most 405 nm spectra, shows diamond
+/// in at least one PL channel of most stones, and reports no synthetic marker in almost any of
+/// them (before the fringe defences, etaloning made SiV-, NE8 and Ni+ lines in 7-19% of them).
+#[test]
+fn known_lines_are_found_on_every_instrument_family() {
+    use diamond_screen::channel::Channel;
+    use diamond_screen::simulate::{Family, Kind, simulate_kind, stone_rng};
+    for family in Family::ALL {
+        let (mut n3, mut covered, mut diamond, mut false_marker, mut n) = (0, 0, 0, 0, 0);
+        for i in 0..60 {
+            let mut rng = stone_rng(77, i);
+            let st = simulate_kind(
+                &mut rng,
+                format!("D{i}"),
+                Kind::NaturalIa,
+                &[Channel::Pl405, Channel::Pl532],
+                family,
+            );
+            let d405 = detect(&st.spectra[0].1);
+            let d532 = detect(&st.spectra[1].1);
+            n += 1;
+            // N3 (415.2 nm) only where the range reaches it (some filters cut at 417 nm)
+            if st.spectra[0].1.x[0] < 414.0 {
+                covered += 1;
+                n3 += usize::from(d405.evidence.iter().any(|e| e.centre == "N3"));
+            }
+            diamond += usize::from(d405.diamond == Some(true) || d532.diamond == Some(true));
+            false_marker += usize::from(
+                d405.evidence
+                    .iter()
+                    .chain(&d532.evidence)
+                    .any(|e| matches!(e.indicates, Indicates::Cvd | Indicates::Hpht)),
+            );
+        }
+        let name = family.name();
+        println!(
+            "{name}: N3 {n3}/{covered}, diamond {diamond}/{n}, synthetic marker {false_marker}/{n}"
+        );
+        // Floors, in tenths, as measured (README, "The detector"): the compact (1-2 nm, 12-bit)
+        // and field (512-1,024 pixels, 2 nm, weak light) instruments often cannot show the
+        // Raman line at all, and the field one loses N3 in noise; the stones are then referred,
+        // never passed.
+        let (n3_floor, diamond_floor) = match family {
+            Family::Field => (4, 2),
+            Family::Compact => (7, 4),
+            _ => (8, 9),
+        };
+        assert!(covered >= 15, "{name}: only {covered} spectra reach N3");
+        assert!(
+            n3 * 10 >= covered * n3_floor,
+            "{name}: N3 found in {n3} of {covered}"
+        );
+        assert!(
+            diamond * 10 >= n * diamond_floor,
+            "{name}: diamond shown in {diamond} of {n}"
+        );
+        assert!(
+            false_marker * 20 <= n,
+            "{name}: a synthetic marker in {false_marker} of {n}"
+        );
+    }
 }
 
 #[test]

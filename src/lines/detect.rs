@@ -7,13 +7,14 @@
 //! by [`super::ftir`].
 
 use super::Evidence;
+use super::fringes::{above_fringes, drop_fringes, fringe_level};
 use super::ftir::{FtirTyping, analyse};
 use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
 use crate::preprocess::despike::{despike, median_in_place, noise_sigma};
 use crate::preprocess::savgol::savgol;
-use crate::preprocess::{RamanLine, find_raman_line};
+use crate::preprocess::{RamanLine, find_raman_line, fit_raman_line};
 use crate::spectrum::{Spectrum, Technique, XUnit};
 use serde::{Deserialize, Serialize};
 
@@ -21,9 +22,9 @@ use serde::{Deserialize, Serialize};
 pub const MIN_LINE_SNR: f64 = 6.0;
 
 /// The note for a Raman line the despiker took for a cosmic ray.
-pub const RAMAN_LIKE_A_SPIKE: &str = "the diamond Raman line spans one or two pixels and cannot be \
-     told from a cosmic-ray spike, so this spectrum neither shows nor rules out diamond; \
-     re-measure with finer sampling or two accumulations";
+pub const RAMAN_LIKE_A_SPIKE: &str = "the diamond Raman line spans one or two pixels, like a \
+     cosmic-ray spike; it is taken as the Raman line because it lies where the line should \
+     (two accumulations or finer sampling would make sure)";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Detection {
@@ -114,12 +115,23 @@ pub fn detect(s: &Spectrum) -> Detection {
         d.raman = find_raman_line(&x, &y, &unit, exc);
         d.diamond = d.raman.as_ref().map(|r| r.present);
         // On a coarse detector the Raman line lights one or two pixels, like a cosmic ray, and
-        // the despiker removes it. Such a line proves nothing (a cosmic ray may have made it),
-        // but neither does its absence: the channel cannot tell.
+        // the despiker removes it.
         let removed = d.raman.as_ref().is_some_and(|r| !r.present);
-        if removed && raw_raman.is_some_and(|r| r.present) {
-            d.diamond = None;
+        if removed && let Some(raw) = raw_raman.filter(|r| r.present) {
+            // A cosmic ray (under one per spectrum) lands within the line's search window of a
+            // few pixels in about 1 spectrum of 300; the line is where it should be, so it is
+            // taken as the Raman line (it proves diamond only, never natural origin), noted.
+            d.diamond = Some(true);
+            d.raman = Some(raw);
             d.quality.notes.push(RAMAN_LIKE_A_SPIKE.into());
+        } else if removed || d.raman.is_none() {
+            // A line the plain finder misses: broadened by a coarse instrument, or on the
+            // curved top of a broad band (N3 vibronic band, fluorescence).
+            let fitted = fit_raman_line(&x, &y, &unit, exc);
+            if fitted.as_ref().is_some_and(|r| r.present) || d.raman.is_none() {
+                d.diamond = fitted.as_ref().map(|r| r.present);
+                d.raman = fitted;
+            }
         }
     }
     // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
@@ -150,7 +162,22 @@ pub fn detect(s: &Spectrum) -> Detection {
         max_fwhm,
         window,
     };
-    let peaks = find_peaks(&x, &smooth, &noise, &opt);
+    let mut peaks = find_peaks(&x, &smooth, &noise, &opt);
+    if technique == Technique::Pl {
+        // Etaloning in the red and near infrared (fringe periods of 1-12 nm): combs of evenly
+        // spaced crests go, and where a ripple is measured a line must stand above it.
+        peaks = drop_fringes(peaks, (1.0, 12.0));
+        if let Some(f) = fringe_level(&x, &y) {
+            peaks.retain(|p| above_fringes(p, &f));
+            let (period, amplitude) = f.strongest();
+            d.quality.notes.push(format!(
+                "interference fringes past 650 nm (period {:.1} nm, {:.1}% of the signal): lines \
+                 there count only when three times stronger",
+                period,
+                100.0 * amplitude
+            ));
+        }
+    }
 
     let pos_unit = match technique {
         Technique::Raman => PosUnit::Shift,

@@ -3,6 +3,7 @@
 //! and a verdict on whether the spectrum is usable at all.
 
 mod detect;
+pub mod fringes;
 pub mod ftir;
 pub mod peaks;
 mod quality;

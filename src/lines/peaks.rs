@@ -3,6 +3,7 @@
 //! noise (robust sigma of first differences in the surrounding block).
 
 use crate::preprocess::despike::noise_sigma;
+pub use crate::preprocess::peak_shape::{crossings, vertex};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,44 +125,4 @@ fn measure(x: &[f64], y: &[f64], i: usize, noise: &[f64], opt: &PeakOptions) -> 
         area: prominence * fwhm * 1.0645,
         snr,
     })
-}
-
-/// Sub-sample position of the maximum at `i`: the vertex of the parabola through the three
-/// points around it (or x[i] at an edge or when the points do not curve down).
-pub fn vertex(x: &[f64], y: &[f64], i: usize) -> f64 {
-    if i == 0 || i + 1 >= x.len() {
-        return x[i];
-    }
-    let (x0, x1, x2) = (x[i - 1], x[i], x[i + 1]);
-    let (y0, y1, y2) = (y[i - 1], y[i], y[i + 1]);
-    let d = (x0 - x1) * (x0 - x2) * (x1 - x2);
-    let a = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / d;
-    let b = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / d;
-    let v = -b / (2.0 * a);
-    if a < 0.0 && v.is_finite() && v > x0 && v < x2 {
-        v
-    } else {
-        x1
-    }
-}
-
-/// Where the signal `f` first drops to `level` walking left and right from `i`, interpolated
-/// between samples (the data edge when it never does).
-pub fn crossings(x: &[f64], f: impl Fn(usize) -> f64, i: usize, level: f64) -> (f64, f64) {
-    let walk = |step: isize| -> f64 {
-        let mut a = i as isize;
-        loop {
-            let b = a + step;
-            if b < 0 || b as usize >= x.len() {
-                return x[a as usize];
-            }
-            let (ya, yb) = (f(a as usize), f(b as usize));
-            if yb <= level {
-                let t = (ya - level) / (ya - yb);
-                return x[a as usize] + t * (x[b as usize] - x[a as usize]);
-            }
-            a = b;
-        }
-    };
-    (walk(-1), walk(1))
 }

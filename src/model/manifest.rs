@@ -18,6 +18,16 @@ pub struct Thresholds {
     pub rule: String,
 }
 
+/// The model's out-of-distribution check: its graph's `familiarity` output is a distance of the
+/// feature row from the training rows (about 1 for a typical training row); past `threshold`
+/// the model gets no vote on that spectrum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamiliarityCheck {
+    pub threshold: f64,
+    /// What the distance is and how the threshold was set (which families).
+    pub rule: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     #[serde(flatten)]
@@ -32,6 +42,9 @@ pub struct Manifest {
     pub output_name: String,
     pub classes: Vec<String>,
     pub thresholds: Thresholds,
+    /// The out-of-distribution check (models trained before it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub familiarity: Option<FamiliarityCheck>,
     /// What the model was trained on ("simulated by diamond-screen simulate, seed ..., N stones").
     pub training: serde_json::Value,
     #[serde(default)]

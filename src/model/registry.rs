@@ -50,6 +50,15 @@ impl LoadedModel {
             source,
         })?;
         let (name, shape, _) = runner.signature();
+        if manifest.familiarity.is_some() && !runner.has_familiarity() {
+            return Err(LoadError::Run {
+                dir: dir.into(),
+                source: super::runner::RunError::Session(format!(
+                    "the manifest has a familiarity check but the graph has no `{}` output",
+                    super::runner::FAMILIARITY_OUTPUT
+                )),
+            });
+        }
         let fits = shape.len() == 2 && shape[1] == manifest.input_shape[1] && shape[0] < 0;
         if name != manifest.input_name || !fits {
             return Err(LoadError::Shape {

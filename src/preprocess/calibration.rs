@@ -4,7 +4,7 @@
 //! intensities are quoted in.
 
 use super::despike::noise_sigma;
-use crate::lines::peaks::{crossings, vertex};
+use super::peak_shape::{crossings, vertex};
 use crate::spectrum::{XUnit, raman_line_nm};
 use serde::{Deserialize, Serialize};
 
@@ -36,11 +36,21 @@ pub struct RamanLine {
 }
 
 /// Raman shift (cm^-1) of an abscissa value; None where the unit cannot be a Raman spectrum.
-fn to_shift(x: f64, unit: &XUnit, exc: Option<f64>) -> Option<f64> {
+pub(super) fn to_shift(x: f64, unit: &XUnit, exc: Option<f64>) -> Option<f64> {
     match unit {
         XUnit::RamanShift => Some(x),
         XUnit::Nm => exc.map(|e| 1e7 / e - 1e7 / x),
         XUnit::Um => exc.map(|e| 1e7 / e - 1e4 / x),
+        _ => None,
+    }
+}
+
+/// Where the diamond Raman line should be, in `unit`.
+pub(super) fn expected_position(unit: &XUnit, excitation_nm: Option<f64>) -> Option<f64> {
+    match unit {
+        XUnit::RamanShift => Some(DIAMOND_RAMAN_SHIFT),
+        XUnit::Nm => Some(raman_line_nm(excitation_nm?, DIAMOND_RAMAN_SHIFT)),
+        XUnit::Um => Some(1e4 / (1e7 / excitation_nm? - DIAMOND_RAMAN_SHIFT)),
         _ => None,
     }
 }
@@ -80,12 +90,7 @@ pub fn find_raman_line(
     if search.len() < 3 || left.is_empty() || right.is_empty() {
         return None;
     }
-    let expected = match unit {
-        XUnit::RamanShift => DIAMOND_RAMAN_SHIFT,
-        XUnit::Nm => raman_line_nm(excitation_nm?, DIAMOND_RAMAN_SHIFT),
-        XUnit::Um => 1e4 / (1e7 / excitation_nm? - DIAMOND_RAMAN_SHIFT),
-        _ => return None,
-    };
+    let expected = expected_position(unit, excitation_nm)?;
     // Local linear baseline through the flank medians.
     let med = |idx: &[usize], of: &dyn Fn(usize) -> f64| {
         let mut v: Vec<f64> = idx.iter().map(|&i| of(i)).collect();

@@ -6,11 +6,14 @@ pub mod baseline;
 pub mod calibration;
 pub mod despike;
 mod normalise;
+pub mod peak_shape;
+pub mod raman_fit;
 pub mod resample;
 pub mod savgol;
 
 pub use calibration::{RamanLine, find_raman_line};
 pub use normalise::{NormMethod, TWO_PHONON_AT_1992, divisor};
+pub use raman_fit::fit_raman_line;
 pub use resample::Grid;
 
 use crate::spectrum::{ConvertError, Spectrum, XUnit};

@@ -3,6 +3,7 @@
 //! absorbance into absorption coefficient whatever the stone's thickness), or to max or area.
 
 use super::calibration::find_raman_line;
+use super::raman_fit::fit_raman_line;
 use crate::spectrum::XUnit;
 use serde::{Deserialize, Serialize};
 
@@ -31,7 +32,8 @@ pub fn divisor(
     let d = match method {
         NormMethod::RamanArea => {
             find_raman_line(x, y, unit, excitation_nm)
-                .filter(|r| r.present)?
+                .filter(|r| r.present)
+                .or_else(|| fit_raman_line(x, y, unit, excitation_nm).filter(|r| r.present))?
                 .area
         }
         NormMethod::TwoPhonon => {

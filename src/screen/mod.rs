@@ -11,7 +11,8 @@ pub use group::{SpectrumInput, StoneInput, group_files, plan_by_name, stone_id_f
 use crate::channel::Channel;
 use crate::lines::{Detection, detect};
 use crate::model::ModelSet;
-use crate::verdict::{ChannelResult, Probabilities, Verdict, fuse};
+use crate::model::runner::Scores;
+use crate::verdict::{ChannelResult, Familiarity, Probabilities, Verdict, fuse};
 use ndarray::{Array2, Axis, s};
 use rayon::prelude::*;
 
@@ -31,6 +32,7 @@ struct Scored {
     channel: Option<Channel>,
     model: Option<usize>,
     probabilities: Option<Probabilities>,
+    familiarity: Option<Familiarity>,
     failure: Option<String>,
 }
 
@@ -63,6 +65,7 @@ impl Screener {
                     channel,
                     model,
                     probabilities: None,
+                    familiarity: None,
                     failure: None,
                 }
             })
@@ -90,7 +93,7 @@ impl Screener {
                         .map(|e| e.to_string())
                 })
                 .collect();
-            let chunks: Vec<(usize, Result<Array2<f32>, String>)> = (0..rows.len())
+            let chunks: Vec<(usize, Result<Scores, String>)> = (0..rows.len())
                 .step_by(self.chunk.max(1))
                 .collect::<Vec<_>>()
                 .into_par_iter()
@@ -99,7 +102,7 @@ impl Screener {
                     (
                         start,
                         m.runner
-                            .predict(batch.slice(s![start..end, ..]))
+                            .score(batch.slice(s![start..end, ..]))
                             .map_err(|e| e.to_string()),
                     )
                 })
@@ -107,11 +110,24 @@ impl Screener {
             for (start, res) in chunks {
                 match res {
                     Ok(p) => {
-                        for (r, probs) in p.axis_iter(Axis(0)).enumerate() {
+                        let check = m.manifest.familiarity.as_ref();
+                        for (r, probs) in p.probabilities.axis_iter(Axis(0)).enumerate() {
                             let k = rows[start + r];
-                            scored[k].probabilities = Some(Probabilities::from_row(
-                                probs.as_slice().unwrap_or(&[0.0; 4]),
-                            ));
+                            let familiarity =
+                                check.zip(p.familiarity.as_ref()).map(|(c, d)| Familiarity {
+                                    distance: d[r] as f64,
+                                    threshold: c.threshold,
+                                });
+                            scored[k].familiarity = familiarity;
+                            // A spectrum unlike the training set gets no vote (its NaN distance
+                            // too).
+                            let refused = familiarity
+                                .is_some_and(|f| f.distance.is_nan() || f.distance > f.threshold);
+                            if !refused {
+                                scored[k].probabilities = Some(Probabilities::from_row(
+                                    probs.as_slice().unwrap_or(&[0.0; 4]),
+                                ));
+                            }
                         }
                     }
                     Err(e) => {
@@ -136,6 +152,17 @@ impl Screener {
         for ((stone, inp), sc) in flat.iter().zip(scored) {
             let model = sc.model.map(|i| &self.models.models[i]);
             let mut problems = sc.detection.quality.problems.clone();
+            let mut notes = sc.detection.quality.notes.clone();
+            if let (Some(f), Some(m)) = (sc.familiarity, model)
+                && sc.probabilities.is_none()
+                && sc.failure.is_none()
+            {
+                notes.push(format!(
+                    "unlike the spectra {} was trained on (distance {:.2}, its limit {:.2}): the \
+                     model gets no vote and the stone cannot pass on this spectrum",
+                    m.manifest.spec.id, f.distance, f.threshold
+                ));
+            }
             if let Some(f) = &sc.failure {
                 problems.push(f.clone());
             }
@@ -151,10 +178,18 @@ impl Screener {
                 diamond: sc.detection.diamond,
                 usable: sc.detection.quality.usable && sc.failure.is_none(),
                 problems,
-                notes: sc.detection.quality.notes.clone(),
+                notes,
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
                 ftir: sc.detection.ftir,
-                familiarity: None,
+                familiarity: sc.familiarity.map(|f| Familiarity {
+                    // NaN (a row the check cannot measure) is refused, and shown as past it.
+                    distance: if f.distance.is_nan() {
+                        f64::INFINITY
+                    } else {
+                        f.distance
+                    },
+                    ..f
+                }),
                 evidence: sc.detection.evidence,
             });
         }

@@ -1,8 +1,8 @@
 //! Writing a labelled folder of simulated stones: one file per spectrum (or per stone for
-//! JSON) and `labels.csv` with `stone_id,truth,subtype`.
+//! JSON) and `labels.csv` with `stone_id,truth,subtype,family`.
 
 use super::write::{Format, write_stone};
-use super::{Channel, Kind, simulate_stone_from};
+use super::{Channel, Family, Kind, simulate_stone_from};
 use rayon::prelude::*;
 use std::io::Write as _;
 use std::path::Path;
@@ -14,27 +14,29 @@ pub fn write_archive(
     seed: u64,
     channels: &[Channel],
     kinds: &[Kind],
+    families: &[Family],
     format: Format,
 ) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
     let rows: Vec<std::io::Result<(String, usize)>> = (0..stones)
         .into_par_iter()
         .map(|i| {
-            let stone = simulate_stone_from(seed, i, channels, kinds);
+            let stone = simulate_stone_from(seed, i, channels, kinds, families);
             let files = write_stone(dir, &stone, format)?;
             Ok((
                 format!(
-                    "{},{},{}\n",
+                    "{},{},{},{}\n",
                     stone.id,
                     stone.kind.truth().name(),
-                    stone.kind.subtype()
+                    stone.kind.subtype(),
+                    stone.family.name()
                 ),
                 files.len(),
             ))
         })
         .collect();
     let mut labels = std::io::BufWriter::new(std::fs::File::create(dir.join("labels.csv"))?);
-    labels.write_all(b"stone_id,truth,subtype\n")?;
+    labels.write_all(b"stone_id,truth,subtype,family\n")?;
     let mut files = 0;
     for r in rows {
         let (line, n) = r?;

@@ -2,6 +2,7 @@
 //! nitrogen (A, B, C, platelets), boron and hydrogen centres, atmospheric CO2 and water vapour,
 //! baseline offset, tilt and curvature, a drawn thickness, range, spacing and noise.
 
+use super::instrument::{Family, smooth_to};
 use super::kinds::Recipe;
 use crate::lines::ftir::fit::component;
 use crate::preprocess::TWO_PHONON_AT_1992;
@@ -79,16 +80,24 @@ fn water_lines() -> Vec<f64> {
     v
 }
 
+/// One FTIR spectrum of `recipe` by the project's first instrument.
 pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe) -> Spectrum {
+    measure_with(rng, recipe, Family::Original)
+}
+
+/// One FTIR spectrum of `recipe` by an instrument of `family`: its resolution, the scattering
+/// baseline of a rough skin, the path lengths and noise it meets.
+pub fn measure_with<R: Rng>(rng: &mut R, recipe: &Recipe, family: Family) -> Spectrum {
+    let inst = family.draw_ftir(rng);
     let start = rng.gen_range(400.0..700.0);
     let end = rng.gen_range(3990.0..4200.0);
     let step = [0.482, 0.964, 1.929, 3.857][rng.gen_range(0..4)];
-    let thickness_cm = rng.gen_range(0.05..0.35);
+    let thickness_cm = rng.gen_range(inst.thickness.0..inst.thickness.1);
     let offset = rng.gen_range(-0.4..0.3);
     let tilt = rng.gen_range(-0.05..0.05);
     let curve = rng.gen_range(-0.05..0.05);
     let noise = Normal::new(0.0, 1.0).expect("unit normal");
-    let noise_level = crate::simulate::log_uniform(rng, 0.0005, 0.006);
+    let noise_level = crate::simulate::log_uniform(rng, inst.noise.0, inst.noise.1);
     let co2 = rng.gen_range(0.0..0.05);
     let water = rng.gen_range(0.0..0.01);
     let water_at = water_lines();
@@ -130,9 +139,17 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe) -> Spectrum {
                 a += water * g(k, w, 1.5);
             }
         }
-        a += noise_level * noise.sample(rng);
+        let (sc, power) = inst.scatter;
+        if sc > 0.0 {
+            a += sc * (k / 4000.0).powf(power);
+        }
         x.push(k);
-        y.push((a * 1e6).round() / 1e6); // the 6 decimals an FTIR export carries
+        y.push(a);
+    }
+    let mut y = smooth_to(&y, step, inst.resolution);
+    for a in y.iter_mut() {
+        *a += noise_level * noise.sample(rng);
+        *a = (*a * 1e6).round() / 1e6; // the 6 decimals an FTIR export carries
     }
     // OMNIC and most FTIR software list wavenumbers from high to low: the reader sorts.
     Spectrum {
@@ -143,7 +160,11 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe) -> Spectrum {
         meta: Metadata {
             technique: Some(Technique::Ftir),
             temperature_k: Some(295.0),
-            instrument: Some("simulated FTIR".into()),
+            instrument: Some(if family == Family::Original {
+                "simulated FTIR".into()
+            } else {
+                format!("simulated FTIR ({})", family.name())
+            }),
             ..Metadata::default()
         },
         source_descending: true,

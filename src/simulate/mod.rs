@@ -10,10 +10,12 @@
 
 pub mod archive;
 pub mod ftir;
+pub mod instrument;
 mod kinds;
 pub mod pl;
 pub mod write;
 
+pub use instrument::Family;
 pub use kinds::{Kind, Truth};
 
 use crate::spectrum::Spectrum;
@@ -27,6 +29,8 @@ pub use crate::channel::Channel;
 pub struct SimStone {
     pub id: String,
     pub kind: Kind,
+    /// The instrument family that measured every spectrum of the stone.
+    pub family: Family,
     pub spectra: Vec<(Channel, Spectrum)>,
 }
 
@@ -39,16 +43,19 @@ pub fn stone_rng(seed: u64, index: u64) -> ChaCha8Rng {
 
 /// Simulate stone `index` of run `seed`, drawing its class from the standard mix.
 pub fn simulate_stone(seed: u64, index: u64, channels: &[Channel]) -> SimStone {
-    simulate_stone_from(seed, index, channels, &[])
+    simulate_stone_from(seed, index, channels, &[], &[])
 }
 
 /// As [`simulate_stone`], but with `kinds` non-empty stone `index` is of `kinds[index % len]`
-/// (for sample files and class-balanced sets).
+/// (for sample files and class-balanced sets), and with `families` non-empty it is measured by
+/// one of them, drawn from a random stream of its own (so the stone's class and spectra under
+/// the original instrument do not change with the families asked for).
 pub fn simulate_stone_from(
     seed: u64,
     index: u64,
     channels: &[Channel],
     kinds: &[Kind],
+    families: &[Family],
 ) -> SimStone {
     let mut rng = stone_rng(seed, index);
     let drawn = Kind::draw(&mut rng);
@@ -57,32 +64,58 @@ pub fn simulate_stone_from(
     } else {
         kinds[index as usize % kinds.len()]
     };
-    simulate_kind(&mut rng, format!("SIM{seed}-{index:06}"), kind, channels)
+    let family = if families.is_empty() {
+        Family::Original
+    } else {
+        let mut pick = stone_rng(seed ^ 0x00fa_0111_u64, index);
+        families[pick.gen_range(0..families.len())]
+    };
+    simulate_kind(
+        &mut rng,
+        format!("SIM{seed}-{index:06}"),
+        kind,
+        channels,
+        family,
+    )
 }
 
-/// Simulate a stone of a given class.
+/// Simulate a stone of a given class, measured by an instrument of `family`.
 pub fn simulate_kind<R: Rng>(
     rng: &mut R,
     id: String,
     kind: Kind,
     channels: &[Channel],
+    family: Family,
 ) -> SimStone {
     let recipe = kind.recipe(rng);
     let spectra = channels
         .iter()
         .map(|&ch| {
             let mut s = match ch {
-                Channel::Pl532 => pl::measure(rng, &recipe, 532.0),
-                Channel::Pl405 => pl::measure(rng, &recipe, 405.0),
-                Channel::Ftir => ftir::measure(rng, &recipe),
+                Channel::Pl532 => pl::measure_with(rng, &recipe, 532.0, family),
+                Channel::Pl405 => pl::measure_with(rng, &recipe, 405.0, family),
+                Channel::Ftir => ftir::measure_with(rng, &recipe, family),
             };
             s.meta.stone_id = Some(id.clone());
             s.meta.simulated = true;
-            s.meta.source = Some(format!("diamond-screen simulate ({})", kind.subtype()));
+            s.meta.source = Some(if family == Family::Original {
+                format!("diamond-screen simulate ({})", kind.subtype())
+            } else {
+                format!(
+                    "diamond-screen simulate ({}, {} instrument)",
+                    kind.subtype(),
+                    family.name()
+                )
+            });
             (ch, s)
         })
         .collect();
-    SimStone { id, kind, spectra }
+    SimStone {
+        id,
+        kind,
+        family,
+        spectra,
+    }
 }
 
 /// Log-uniform draw in [lo, hi].

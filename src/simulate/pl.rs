@@ -5,8 +5,8 @@
 //! instrument resolution, shot and read noise, dark offset, cosmic-ray spikes and, now and
 //! then, a saturated detector.
 
+use super::instrument::{Family, PlInstrument, Processing, process};
 use super::kinds::Recipe;
-use super::log_uniform;
 use crate::lines::table::CENTRES;
 use crate::preprocess::calibration::DIAMOND_RAMAN_SHIFT;
 use crate::spectrum::{Metadata, Spectrum, Technique, XUnit, YUnit, raman_line_nm};
@@ -14,7 +14,6 @@ use rand::Rng;
 use rand_distr::{Distribution, Normal, Poisson};
 
 const HC_EV_NM: f64 = 1239.841984;
-const FULL_WELL: f64 = 65535.0;
 
 fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
     let s = fwhm / 2.354_820_045;
@@ -35,43 +34,36 @@ fn rt_shift(zpl: f64) -> f64 {
         .map_or(0.5, |c| c.rt_shift)
 }
 
-/// One PL spectrum of `recipe` under `excitation` nm.
+/// One PL spectrum of `recipe` under `excitation` nm, by the project's first instrument.
 pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectrum {
+    measure_with(rng, recipe, excitation, Family::Original)
+}
+
+/// One PL spectrum of `recipe` under `excitation` nm, by an instrument of `family`.
+pub fn measure_with<R: Rng>(
+    rng: &mut R,
+    recipe: &Recipe,
+    excitation: f64,
+    family: Family,
+) -> Spectrum {
     let cold = rng.gen_bool(0.8);
     let temperature = if cold { 77.0 } else { 295.0 };
-    // Instrument: range, pixels, dispersion, resolution, calibration.
-    let start = excitation
-        + if excitation < 450.0 {
-            rng.gen_range(3.5..8.0)
-        } else {
-            rng.gen_range(4.0..12.0)
-        };
-    let end = if excitation < 450.0 {
-        rng.gen_range(640.0..760.0)
-    } else if rng.gen_bool(0.6) {
-        rng.gen_range(900.0..960.0)
-    } else {
-        rng.gen_range(760.0..900.0)
-    };
-    let npix = *[1024usize, 1340, 2048, 2048, 2048, 3648]
-        .get(rng.gen_range(0..6))
-        .unwrap_or(&2048);
-    let q = rng.gen_range(-0.08..0.08);
-    let resolution = if cold {
-        rng.gen_range(0.08..0.3)
-    } else {
-        rng.gen_range(0.3..0.9)
-    };
-    let cal_offset = rng.gen_range(-0.25..0.25);
-    let gain = rng.gen_range(0.8..2.0);
-    let read_noise = rng.gen_range(3.0..15.0);
-    let dark = rng.gen_range(100.0..600.0);
-
+    let inst = family.draw_pl(rng, excitation, cold);
+    let PlInstrument {
+        npix,
+        resolution,
+        cal_offset,
+        gain,
+        read_noise,
+        dark,
+        tail_h,
+        tail_tau,
+        eta,
+        ..
+    } = inst;
     let raman_nm = raman_line_nm(excitation, DIAMOND_RAMAN_SHIFT);
-    let raman_fwhm = (raman_nm.powi(2) * 1e-7 * rng.gen_range(1.5..2.5)).hypot(resolution);
+    let raman_fwhm = (raman_nm.powi(2) * 1e-7 * inst.raman_width).hypot(resolution);
     let (bg_c, bg_w, bg_h) = recipe.background;
-    let tail_h = log_uniform(rng, 0.05, 5.0);
-    let tail_tau = rng.gen_range(1.5..5.0);
 
     struct Line {
         c: f64,
@@ -115,11 +107,13 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
         if amp <= 0.0 || e.zpl_nm < excitation + 2.0 {
             continue;
         }
-        let s = if cold {
-            e.huang_rhys
-        } else {
-            e.huang_rhys * 1.3
-        };
+        let amp = amp * inst.emission;
+        let s = inst.sideband.0
+            * if cold {
+                e.huang_rhys
+            } else {
+                e.huang_rhys * 1.3
+            };
         let zpl = if cold {
             e.zpl_nm
         } else {
@@ -150,7 +144,7 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
                 break;
             }
             let c = HC_EV_NM / en;
-            let w = c * c / HC_EV_NM * 0.06 * (n as f64).sqrt();
+            let w = c * c / HC_EV_NM * 0.06 * inst.sideband.1 * (n as f64).sqrt();
             lines.push(Line {
                 c,
                 w,
@@ -163,22 +157,45 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
     let normal = Normal::new(0.0, 1.0).expect("unit normal");
     let mut x = Vec::with_capacity(npix);
     let mut clean = Vec::with_capacity(npix);
+    // The skin's or a coating's own glow on rough stones (field instruments): broad and red.
+    let glow =
+        (inst.skin_glow > 0.0).then(|| (rng.gen_range(550.0..800.0), rng.gen_range(80.0..300.0)));
     for p in 0..npix {
-        let u = p as f64 / (npix - 1) as f64;
-        let lam = start + (end - start) * (u + q * u * (1.0 - u));
-        let mut v = bg_h * gauss(lam, bg_c, bg_w) + tail_h * (-(lam - excitation) / tail_tau).exp();
+        let lam = inst.wavelength(p);
+        let mut v = bg_h * inst.emission * gauss(lam, bg_c, bg_w)
+            + tail_h * (-(lam - excitation) / tail_tau).exp();
+        if let Some((c, w)) = glow {
+            v += inst.skin_glow * gauss(lam, c, w);
+        }
+        let (fh, decay) = inst.fluorescence;
+        if fh > 0.0 {
+            let from = if decay > 0.0 { inst.start } else { inst.end };
+            v += fh * inst.emission * (-(lam - from).abs() / decay.abs()).exp();
+        }
         for l in &lines {
-            if (lam - l.c).abs() < 12.0 * l.w {
+            // Lorentzian wings reach further than Gaussian ones.
+            let reach = if l.lorentzian || eta > 0.0 {
+                40.0
+            } else {
+                12.0
+            };
+            if (lam - l.c).abs() < reach * l.w {
                 v += l.h
                     * if l.lorentzian {
                         lorentz(lam, l.c, l.w)
+                    } else if eta > 0.0 {
+                        (1.0 - eta) * gauss(lam, l.c, l.w) + eta * lorentz(lam, l.c, l.w)
                     } else {
                         gauss(lam, l.c, l.w)
                     };
             }
         }
         x.push(((lam + cal_offset) * 1e4).round() / 1e4); // 4 decimals, as exports print
-        clean.push(v);
+        clean.push(v * inst.throughput(lam));
+    }
+    if inst.stray > 0.0 {
+        let mean = clean.iter().sum::<f64>() / clean.len() as f64;
+        clean.iter_mut().for_each(|v| *v += inst.stray * mean);
     }
     // Exposure: the operator (or auto-exposure) fills the detector to a fraction of its well;
     // now and then too little (a noisy spectrum) or too much (saturated).
@@ -186,9 +203,10 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
     let fill = match rng.gen_range(0.0..1.0) {
         u if u < 0.005 => rng.gen_range(0.002..0.02),
         u if u < 0.01 => rng.gen_range(1.2..3.0),
-        _ => rng.gen_range(0.15..0.85),
+        _ => rng.gen_range(inst.fill.0..inst.fill.1),
     };
-    let raman_height = fill * (FULL_WELL - dark) / vmax;
+    let full_well = inst.full_well;
+    let raman_height = fill * (full_well - dark).max(full_well * 0.2) / vmax;
     let mut y = Vec::with_capacity(npix);
     for v in &clean {
         let signal = v * raman_height;
@@ -201,25 +219,38 @@ pub fn measure<R: Rng>(rng: &mut R, recipe: &Recipe, excitation: f64) -> Spectru
         .unwrap_or(0);
     for _ in 0..n_rays {
         let i = rng.gen_range(1..npix - 2);
-        let h = (FULL_WELL - dark) * rng.gen_range(0.02..0.5);
+        let h = (full_well - dark).max(full_well * 0.2) * rng.gen_range(0.02..0.5);
         y[i] += h;
         if rng.gen_bool(0.3) {
             y[i + 1] += h * rng.gen_range(0.5..1.0);
         }
     }
     for v in y.iter_mut() {
-        *v = (v.clamp(0.0, FULL_WELL) * 10.0).round() / 10.0;
+        *v = (v.clamp(0.0, full_well) * 10.0).round() / 10.0;
     }
+    process(&mut y, dark, inst.processing);
+    let normalised = matches!(
+        inst.processing,
+        Processing::Normalised | Processing::FlattenedNormalised
+    );
     Spectrum {
         x,
         y,
         x_unit: XUnit::Nm,
-        y_unit: YUnit::Counts,
+        y_unit: if normalised {
+            YUnit::Arbitrary
+        } else {
+            YUnit::Counts
+        },
         meta: Metadata {
             technique: Some(Technique::Pl),
             excitation_nm: Some(excitation),
             temperature_k: Some(temperature),
-            instrument: Some("simulated spectrometer".into()),
+            instrument: Some(if family == Family::Original {
+                "simulated spectrometer".into()
+            } else {
+                format!("simulated spectrometer ({})", family.name())
+            }),
             ..Metadata::default()
         },
         source_descending: false,

@@ -5,7 +5,7 @@
 mod combine;
 mod rules;
 
-pub use combine::combine;
+pub use combine::{MAX_FUSED, combine};
 pub use rules::fuse;
 
 use crate::channel::Channel;

@@ -17,8 +17,8 @@
 //!    models' fused p(cvd)+p(hpht) ([`combine`]) at or below the calibrated threshold, and their
 //!    fused p(simulant) below 0.5;
 //! 4. otherwise, when the only obstacle is an unusable spectrum -> `inconclusive`;
-//! 5. otherwise `refer`, with the likely origin ([`likely_origin`]) from the synthetic centres
-//!    and the models that voted.
+//! 5. otherwise `refer`, with the likely origin ([`likely_origin`]) from the synthetic centres,
+//!    or from two or more models that agree.
 
 use super::{ChannelResult, Origin, Probabilities, StoneEvidence, Verdict, VerdictKind, combine};
 use crate::channel::Channel;
@@ -173,7 +173,7 @@ pub fn fuse(
                     e.evidence.centre, e.channel, e.evidence.snr, e.evidence.indicates
                 ));
             }
-            v.likely_origin = Some(likely_origin(None, &markers));
+            v.likely_origin = Some(likely_origin(&[], None, &markers));
         }
         v.warnings = warnings;
         return v;
@@ -211,17 +211,27 @@ pub fn fuse(
     } else {
         v.verdict = VerdictKind::Refer;
         warnings.extend(obstacles);
-        v.likely_origin = Some(likely_origin(v.probabilities, &markers));
+        v.likely_origin = Some(likely_origin(&v.channels, v.probabilities, &markers));
     }
     v.warnings = warnings;
     v
 }
 
-/// CVD or HPHT from the synthetic centres (one vote each) and the fused probabilities of the
-/// models that voted (a refused model gives none).
-fn likely_origin(p: Option<Probabilities>, hits: &[StoneEvidence]) -> Origin {
-    let mut cvd = p.map_or(0.0, |p| p.cvd);
-    let mut hpht = p.map_or(0.0, |p| p.hpht);
+/// Fused p(synthetic) the models must reach to name an origin without a marker.
+pub const ORIGIN_FROM_MODELS: f64 = 0.95;
+
+/// CVD or HPHT from the synthetic centres seen (one vote each; the models' shares break a tie),
+/// or, without any, from the models only when at least two channels' models (different physics:
+/// PL under two lasers, FTIR) each call the stone synthetic with the same origin and their fused
+/// p(synthetic) reaches [`ORIGIN_FROM_MODELS`]. One model alone never names the origin: trained
+/// on simulated spectra, a single model's CVD-or-HPHT is not evidence a lab can act on (on the
+/// real natural FN7112 single models said cvd or hpht). Otherwise `unknown`.
+fn likely_origin(
+    channels: &[ChannelResult],
+    fused: Option<Probabilities>,
+    hits: &[StoneEvidence],
+) -> Origin {
+    let (mut cvd, mut hpht) = (0.0, 0.0);
     for e in hits {
         match e.evidence.indicates {
             Indicates::Cvd => cvd += 1.0,
@@ -229,12 +239,33 @@ fn likely_origin(p: Option<Probabilities>, hits: &[StoneEvidence]) -> Origin {
             _ => {}
         }
     }
-    if cvd.max(hpht) < 0.5 {
-        Origin::Unknown
-    } else if cvd >= hpht {
-        Origin::Cvd
-    } else {
-        Origin::Hpht
+    if cvd + hpht > 0.0 {
+        if let Some(p) = fused {
+            cvd += p.cvd;
+            hpht += p.hpht;
+        }
+        return if cvd >= hpht {
+            Origin::Cvd
+        } else {
+            Origin::Hpht
+        };
+    }
+    let votes: Vec<Origin> = channels
+        .iter()
+        .filter_map(|c| c.probabilities)
+        .filter(|p| p.synthetic() >= 0.5)
+        .map(|p| {
+            if p.cvd >= p.hpht {
+                Origin::Cvd
+            } else {
+                Origin::Hpht
+            }
+        })
+        .collect();
+    let sure = fused.is_some_and(|p| p.synthetic() >= ORIGIN_FROM_MODELS);
+    match votes.first() {
+        Some(&o) if sure && votes.len() >= 2 && votes.iter().all(|&v| v == o) => o,
+        _ => Origin::Unknown,
     }
 }
 
@@ -483,6 +514,40 @@ mod tests {
         assert_eq!(
             fuse("s", vec![odd, ftir], vec![], &P).verdict,
             VerdictKind::Natural
+        );
+    }
+
+    #[test]
+    fn one_model_alone_never_names_the_origin() {
+        let sure_cvd = Some([0.001, 0.998, 0.0005, 0.0005]);
+        // one channel, no marker: referred, origin unknown
+        let v = fuse(
+            "s",
+            vec![ch(Channel::Ftir, Some(true), vec![], sure_cvd)],
+            vec![],
+            &P,
+        );
+        assert_eq!(v.verdict, VerdictKind::Refer);
+        assert_eq!(v.likely_origin, Some(Origin::Unknown));
+        // two channels agreeing: cvd
+        let two = vec![
+            ch(Channel::Ftir, Some(true), vec![], sure_cvd),
+            ch(Channel::Pl532, Some(true), vec![], sure_cvd),
+        ];
+        assert_eq!(fuse("s", two, vec![], &P).likely_origin, Some(Origin::Cvd));
+        // two channels disagreeing: unknown
+        let split = vec![
+            ch(Channel::Ftir, Some(true), vec![], sure_cvd),
+            ch(
+                Channel::Pl532,
+                Some(true),
+                vec![],
+                Some([0.001, 0.0005, 0.998, 0.0005]),
+            ),
+        ];
+        assert_eq!(
+            fuse("s", split, vec![], &P).likely_origin,
+            Some(Origin::Unknown)
         );
     }
 

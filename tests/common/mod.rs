@@ -69,6 +69,7 @@ pub fn archive(dir: &std::path::Path, stones: u64, seed: u64) {
         seed,
         &[Channel::Pl532, Channel::Ftir],
         &[],
+        &[],
         Format::Csv,
     )
     .unwrap();

@@ -1,0 +1,332 @@
+//! Interference fringes (etaloning of back-illuminated CCDs in the red and near infrared, thin
+//! films): a ripple of 1-12 nm period whose crests the peak finder would take for zero-phonon
+//! lines (SiV- at 737, NE8 at 793, Ni+ at 883 nm). Two defences: runs of evenly spaced peaks of
+//! like prominence are dropped ([`drop_fringes`]), and where a periodic ripple is measured in
+//! the spectrum ([`fringe_level`]) a peak must stand well above it ([`above_fringes`]).
+
+use super::peaks::Peak;
+use crate::preprocess::despike::median_in_place;
+
+/// Fringes are looked for past this wavelength (nm), where silicon turns transparent.
+pub const FRINGES_FROM_NM: f64 = 650.0;
+
+/// The ripple measured in a spectrum: per 40 nm window past [`FRINGES_FROM_NM`] (fringes are
+/// periodic in wavenumber, so their period in nm grows to the red), the period (nm) and the
+/// amplitude relative to the smoothed signal where a ripple stands out; and that smoothed
+/// signal at every point (for [`above_fringes`]).
+#[derive(Clone, PartialEq)]
+pub struct Fringes {
+    /// (from nm, to nm, period nm, relative amplitude)
+    pub windows: Vec<(f64, f64, f64, f64)>,
+    smooth: Vec<f64>,
+}
+
+impl std::fmt::Debug for Fringes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fringes")
+            .field("windows", &self.windows)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fringes {
+    /// The strongest window's (period, amplitude).
+    pub fn strongest(&self) -> (f64, f64) {
+        self.windows
+            .iter()
+            .map(|w| (w.2, w.3))
+            .fold((0.0, 0.0), |a, b| if b.1 > a.1 { b } else { a })
+    }
+
+    fn amplitude_at(&self, x: f64) -> f64 {
+        self.windows
+            .iter()
+            .filter(|w| x >= w.0 && x <= w.1)
+            .map(|w| w.3)
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Running mean over `half` points on each side (prefix sums).
+fn running_mean(y: &[f64], half: usize) -> Vec<f64> {
+    let n = y.len();
+    let mut prefix = vec![0.0; n + 1];
+    for i in 0..n {
+        prefix[i + 1] = prefix[i] + y[i];
+    }
+    (0..n)
+        .map(|i| {
+            let (a, b) = (i.saturating_sub(half), (i + half + 1).min(n));
+            (prefix[b] - prefix[a]) / (b - a) as f64
+        })
+        .collect()
+}
+
+/// Measure a periodic ripple (period 1-12 nm) in the part of (`x` nm, `y`) past
+/// [`FRINGES_FROM_NM`], window by window: the relative residual off a 20 nm running mean,
+/// clipped at three robust sigmas (so that lines do not make it), projected on sines of every
+/// trial period. A window's ripple counts when its amplitude stands five times above what noise
+/// alone gives.
+pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
+    let n = x.len();
+    let from = x.partition_point(|&v| v < FRINGES_FROM_NM);
+    if n < 8 || n - from < 100 {
+        return None;
+    }
+    let dx = (x[n - 1] - x[0]) / (n - 1) as f64;
+    if !(dx > 0.0) || dx > 0.4 {
+        return None; // too coarse to resolve a 1 nm ripple
+    }
+    // The running mean of a copy whose lines are clipped off, so that a strong line does not
+    // raise its neighbourhood (and leave a box-shaped residual that looks like a long ripple).
+    let half = ((10.0 / dx) as usize).max(3);
+    let first = running_mean(y, half);
+    let mut dev: Vec<f64> = y.iter().zip(&first).map(|(v, s)| (v - s).abs()).collect();
+    let spread = 3.0 * 1.4826 * median_in_place(&mut dev);
+    let clipped: Vec<f64> = y
+        .iter()
+        .zip(&first)
+        .map(|(&v, &s)| s + (v - s).clamp(-spread, spread))
+        .collect();
+    let smooth = running_mean(&clipped, half);
+    let rel: Vec<f64> = y
+        .iter()
+        .zip(&smooth)
+        .map(|(&v, &s)| if s > 0.0 { v / s - 1.0 } else { 0.0 })
+        .collect();
+    let mut windows = Vec::new();
+    let mut lo = FRINGES_FROM_NM;
+    while lo + 20.0 < x[n - 1] {
+        let hi = lo + 40.0;
+        let (a, b) = (
+            x.partition_point(|&v| v < lo),
+            x.partition_point(|&v| v <= hi),
+        );
+        lo += 20.0;
+        if b < a + 40 {
+            continue;
+        }
+        let mut r = rel[a..b].to_vec();
+        let mut dev: Vec<f64> = r.iter().map(|v| v.abs()).collect();
+        let mad = 1.4826 * median_in_place(&mut dev);
+        if !(mad > 0.0) {
+            continue;
+        }
+        r.iter_mut()
+            .for_each(|v| *v = v.clamp(-3.0 * mad, 3.0 * mad));
+        let m = r.len() as f64;
+        let span = x[b - 1] - x[a];
+        let step = span / (m - 1.0);
+        let mut best = (0.0, 0.0);
+        let mut period = (2.5 * step).max(1.0);
+        // at least three whole periods in the window's data
+        while period <= 12.0f64.min(span / 3.0) {
+            let amp = projection(&r, step, period);
+            if amp > best.1 {
+                best = (period, amp);
+            }
+            period *= 1.02;
+        }
+        // Noise alone projects to about 2 sigma / sqrt(m) on any one period. A ripple runs
+        // through the window: each half shows it (a single strong line does not).
+        let half = r.len() / 2;
+        let even = |part: &[f64]| {
+            let a = projection(part, step, best.0);
+            a > 0.5 * best.1 && a < 2.0 * best.1
+        };
+        if best.1 > 5.0 * 2.0 * mad / m.sqrt() && even(&r[..half]) && even(&r[half..]) {
+            windows.push((x[a], x[b - 1], best.0, best.1));
+        }
+    }
+    (!windows.is_empty()).then_some(Fringes { windows, smooth })
+}
+
+/// The amplitude of the sine of `period` (x units) in `r`, sampled every `step`.
+fn projection(r: &[f64], step: f64, period: f64) -> f64 {
+    // the phase advances by w * step a point: a rotation, not a sin/cos per point
+    let w = std::f64::consts::TAU / period * step;
+    let (rs, rc) = w.sin_cos();
+    let (mut sn, mut cs) = (0.0f64, 1.0f64);
+    let (mut pa, mut pb) = (0.0, 0.0);
+    for &rv in r {
+        pa += rv * sn;
+        pb += rv * cs;
+        (sn, cs) = (sn * rc + cs * rs, cs * rc - sn * rs);
+    }
+    2.0 * (pa * pa + pb * pb).sqrt() / r.len() as f64
+}
+
+/// Keep a peak past [`FRINGES_FROM_NM`] only if its prominence is at least three times the
+/// ripple's amplitude there.
+pub fn above_fringes(p: &Peak, f: &Fringes) -> bool {
+    p.x < FRINGES_FROM_NM
+        || f.smooth
+            .get(p.index)
+            .is_none_or(|&s| p.prominence >= 3.0 * f.amplitude_at(p.x) * s.abs())
+}
+
+/// Drop the peaks of an interference comb (etaloning in back-illuminated CCDs, a thin film):
+/// runs of at least four peaks spaced evenly (within 15%) by `spacing.0`-`spacing.1` x units,
+/// each of a prominence within a factor of three of its neighbours'. No zero-phonon lines of
+/// the centre table form such a run; a fringe that lands on a line's position is not a line.
+pub fn drop_fringes(mut peaks: Vec<Peak>, spacing: (f64, f64)) -> Vec<Peak> {
+    peaks.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let n = peaks.len();
+    let mut in_comb = vec![false; n];
+    let alike = |a: &Peak, b: &Peak| {
+        let r = a.prominence / b.prominence.max(f64::MIN_POSITIVE);
+        (1.0 / 3.0..=3.0).contains(&r)
+    };
+    let in_range = |s: f64| s >= spacing.0 && s <= spacing.1;
+    for i in 1..n.saturating_sub(1) {
+        let (l, m, r) = (&peaks[i - 1], &peaks[i], &peaks[i + 1]);
+        let (s1, s2) = (m.x - l.x, r.x - m.x);
+        let even = (s1 - s2).abs() <= 0.15 * s1.max(s2);
+        if even && in_range(s1) && in_range(s2) && alike(l, m) && alike(r, m) {
+            in_comb[i - 1] = true;
+            in_comb[i] = true;
+            in_comb[i + 1] = true;
+        }
+    }
+    // A flagged peak goes only when it belongs to a run of four or more.
+    let mut keep = vec![true; n];
+    let mut i = 0;
+    while i < n {
+        if !in_comb[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && in_comb[i] {
+            i += 1;
+        }
+        if i - start >= 4 {
+            keep[start..i].iter_mut().for_each(|k| *k = false);
+        }
+    }
+    peaks
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(p, k)| k.then_some(p))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lines::peaks::Peak;
+
+    fn peak(x: f64, prominence: f64) -> Peak {
+        Peak {
+            index: 0,
+            x,
+            height: prominence,
+            prominence,
+            fwhm: 1.0,
+            area: prominence,
+            snr: 20.0,
+        }
+    }
+
+    #[test]
+    fn an_interference_comb_is_dropped_and_lone_lines_stay() {
+        // fringes every 5 nm from 700 nm (slowly growing), and the Ni+ doublet far away
+        let mut v: Vec<Peak> = (0..12)
+            .map(|i| peak(700.0 + 5.0 * i as f64, 100.0 + 10.0 * i as f64))
+            .collect();
+        v.push(peak(883.0, 80.0));
+        v.push(peak(884.7, 60.0));
+        let kept = drop_fringes(v.clone(), (1.0, 12.0));
+        let xs: Vec<f64> = kept.iter().map(|p| p.x).collect();
+        assert_eq!(xs, vec![883.0, 884.7]);
+        // three evenly spaced lines are not a comb
+        let three = vec![peak(490.7, 50.0), peak(496.0, 60.0), peak(501.3, 55.0)];
+        assert_eq!(drop_fringes(three, (1.0, 12.0)).len(), 3);
+        // a strong line among weak fringes is not like them: it stays
+        v.push(peak(737.5, 5000.0));
+        let kept = drop_fringes(v, (1.0, 12.0));
+        assert!(kept.iter().any(|p| p.x == 737.5));
+    }
+}
+
+#[cfg(test)]
+mod level_tests {
+    use super::*;
+
+    /// A 532 nm spectrum 540-960 nm: a smooth background with `fringe` relative ripple of
+    /// period 4.3 nm past 650 nm, and a line of `line` counts at 737 nm.
+    fn spectrum(fringe: f64, line: f64) -> (Vec<f64>, Vec<f64>) {
+        let x: Vec<f64> = (0..2048).map(|i| 540.0 + i as f64 * 0.205).collect();
+        let y = x
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| {
+                let base = 3000.0 + 2.0 * (l - 540.0);
+                let grow = ((l - 650.0) / 150.0).clamp(0.0, 1.0);
+                let ripple = 1.0 + fringe * grow * (std::f64::consts::TAU * l / 4.3).sin();
+                let noise = ((i * 7919 % 101) as f64 - 50.0) * 0.4;
+                base * ripple + line * (-0.5 * ((l - 737.0) / 0.3).powi(2)).exp() + noise
+            })
+            .collect();
+        (x, y)
+    }
+
+    #[test]
+    fn a_ripple_is_measured_and_its_crests_do_not_pass_for_lines() {
+        let (x, y) = spectrum(0.05, 0.0);
+        let f = fringe_level(&x, &y).expect("a 5% ripple");
+        let (period, amplitude) = f.strongest();
+        assert!((period - 4.3).abs() < 0.2, "{f:?}");
+        assert!((amplitude - 0.05).abs() < 0.015, "{f:?}");
+        // a crest near 737 nm, as prominent as the ripple makes it
+        let i = x.partition_point(|&v| v < 737.0);
+        // crest to trough: twice the ripple's amplitude there (it grows from 650 nm)
+        let local = 0.05 * (737.0 - 650.0) / 150.0;
+        let crest = Peak {
+            index: i,
+            x: 737.0,
+            height: 0.0,
+            prominence: 2.0 * local * y[i],
+            fwhm: 2.0,
+            area: 0.0,
+            snr: 30.0,
+        };
+        assert!(!above_fringes(&crest, &f));
+        // a real line five times the ripple's swing stays
+        let line = Peak {
+            prominence: 5.0 * 2.0 * local * y[i],
+            ..crest.clone()
+        };
+        assert!(above_fringes(&line, &f));
+        // lines before 650 nm are never judged against the ripple
+        let early = Peak {
+            x: 600.0,
+            index: 100,
+            ..crest
+        };
+        assert!(above_fringes(&early, &f));
+    }
+
+    #[test]
+    fn no_ripple_no_fringes_even_with_a_strong_line() {
+        let (x, y) = spectrum(0.0, 5000.0);
+        assert_eq!(fringe_level(&x, &y), None);
+    }
+
+    #[test]
+    fn a_strong_broad_line_in_a_short_spectrum_is_not_a_ripple() {
+        // 731-749 nm around a room-temperature SiV- line, as a high-resolution instrument
+        // records it
+        let x: Vec<f64> = (0..1800).map(|i| 731.0 + i as f64 * 0.01).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| {
+                200.0
+                    + 3000.0 * (-0.5 * ((l - 739.3) / 2.0).powi(2)).exp()
+                    + ((i * 7919 % 101) as f64 - 50.0) * 0.2
+            })
+            .collect();
+        assert_eq!(fringe_level(&x, &y), None);
+    }
+}

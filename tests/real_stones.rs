@@ -1,0 +1,181 @@
+//! Every real spectrum in `../shared/lab-files/pl/` and `../shared/fixtures/ftir/` (and the two
+//! whole-stone Bruker spectra of FN7112 in `lab-files/formats/opus/`) screened as a lab would:
+//! only the technique, the laser and the temperature given (as on the command line), or what
+//! the file says. These are measured spectra nobody here simulated (see the folders'
+//! SOURCES.md). The tests skip when the folders are absent on a user's clone and fail under CI.
+//!
+//! What must hold: the naturals are never called simulant, no model gives them p(simulant) of
+//! 0.5 or more, and their likely origin is never cvd or hpht; the lab-grown SiV- stone is
+//! referred as likely CVD; the blanks (laser off, an empty cuvette) never pass; the HPHT-grown
+//! stones never pass; and the two FN7112 Bruker spectra (with and without atmospheric
+//! compensation) get the same verdict.
+
+mod common;
+
+use diamond_screen::model::{BackendChoice, ModelSet, backend};
+use diamond_screen::screen::{Screener, group_files};
+use diamond_screen::spectrum::{ReadOptions, Technique};
+use diamond_screen::verdict::{Origin, Verdict, VerdictKind};
+use std::path::PathBuf;
+
+fn screener() -> Screener {
+    backend::init(BackendChoice::Tract, None).unwrap();
+    Screener::new(ModelSet::load_dir(&common::project_dir().join("models"), 2).unwrap())
+}
+
+/// Screen one file as its own stone with what a lab would state.
+fn screen(
+    s: &Screener,
+    path: PathBuf,
+    technique: Technique,
+    laser: Option<f64>,
+    kelvin: Option<f64>,
+) -> Verdict {
+    let opts = ReadOptions {
+        technique: Some(technique),
+        excitation_nm: laser,
+        temperature_k: kelvin,
+        ..ReadOptions::default()
+    };
+    let mut v = s.screen(&group_files(std::slice::from_ref(&path), &opts));
+    assert_eq!(v.len(), 1, "{}", path.display());
+    let v = v.remove(0);
+    eprintln!(
+        "{}: {:?} {:?} p={:?} {:?}",
+        path.file_name().unwrap().to_string_lossy(),
+        v.verdict,
+        v.likely_origin,
+        v.channels
+            .iter()
+            .map(|c| (c.probabilities, c.familiarity))
+            .collect::<Vec<_>>(),
+        v.warnings
+    );
+    v
+}
+
+/// An EnSpectr PL file of `lab-files/pl/` (the laser is in the file), at `kelvin`.
+fn screen_pl(s: &Screener, lab: &std::path::Path, name: &str, kelvin: f64) -> Verdict {
+    screen(
+        s,
+        lab.join("pl").join(name),
+        Technique::Pl,
+        None,
+        Some(kelvin),
+    )
+}
+
+fn assert_natural_is_never_called_synthetic_or_simulant(v: &Verdict, what: &str) {
+    assert_ne!(v.verdict, VerdictKind::Simulant, "{what}: {v:?}");
+    assert_ne!(v.verdict, VerdictKind::Error, "{what}: {v:?}");
+    assert!(
+        !matches!(v.likely_origin, Some(Origin::Cvd | Origin::Hpht)),
+        "{what}: likely origin {:?}; {:?}",
+        v.likely_origin,
+        v.warnings
+    );
+    for c in &v.channels {
+        if let Some(p) = c.probabilities {
+            assert!(
+                p.simulant < 0.5,
+                "{what}: {} p(simulant) {}",
+                c.file,
+                p.simulant
+            );
+        }
+    }
+}
+
+#[test]
+fn real_natural_pl_spectra_are_never_simulant_nor_cvd_or_hpht() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    for (name, kelvin) in [
+        ("natural_FN7112_pl532_77K.esp", 77.0),
+        ("natural_FN7112_pl532_295K.esp", 295.0),
+    ] {
+        let v = screen_pl(&s, &lab, name, kelvin);
+        assert_natural_is_never_called_synthetic_or_simulant(&v, name);
+    }
+}
+
+#[test]
+fn real_blanks_never_pass() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    for (name, kelvin) in [
+        ("blank_dark_laser_off.esp", 295.0),
+        ("blank_LN2_cuvette_no_diamond.esp", 77.0),
+    ] {
+        let v = screen_pl(&s, &lab, name, kelvin);
+        assert_ne!(v.verdict, VerdictKind::Natural, "{name}: {v:?}");
+        // No model vote says "natural" with confidence on a spectrum with no stone in it.
+        for c in &v.channels {
+            if let Some(p) = c.probabilities {
+                assert!(p.natural < 0.9, "{name}: p(natural) {}", p.natural);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_real_lab_grown_siv_stone_is_referred_as_likely_cvd() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    let v = screen(
+        &s,
+        lab.join("pl/labgrown_SiV_pl_295K.csv"),
+        Technique::Pl,
+        Some(532.0),
+        Some(295.0),
+    );
+    assert_eq!(v.verdict, VerdictKind::Refer);
+    assert_eq!(v.likely_origin, Some(Origin::Cvd));
+}
+
+#[test]
+fn real_ftir_naturals_are_never_cvd_or_hpht_and_hpht_stones_never_pass() {
+    let Some(fixtures) = common::shared_fixtures() else {
+        return;
+    };
+    let s = screener();
+    let ftir = fixtures.join("ftir");
+    for name in [
+        "natural_FN7112_map0001.csv",
+        "natural_FN7112_map0060.csv",
+        "natural_FN7114_map0004.csv",
+    ] {
+        let v = screen(&s, ftir.join(name), Technique::Ftir, None, None);
+        assert_natural_is_never_called_synthetic_or_simulant(&v, name);
+    }
+    for name in ["hpht_IIa_0001.csv", "hpht_IIa_0005.csv", "hpht_IIa.SPA"] {
+        let v = screen(&s, ftir.join(name), Technique::Ftir, None, None);
+        assert_ne!(v.verdict, VerdictKind::Natural, "{name}: {v:?}");
+    }
+}
+
+#[test]
+fn fn7112_with_and_without_atmospheric_compensation_gets_one_verdict() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    let opus = lab.join("formats/opus");
+    let mut verdicts = Vec::new();
+    for entry in std::fs::read_dir(&opus).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "dpt") {
+            let v = screen(&s, p.clone(), Technique::Ftir, None, None);
+            assert_natural_is_never_called_synthetic_or_simulant(&v, &p.display().to_string());
+            verdicts.push(v.verdict);
+        }
+    }
+    assert_eq!(verdicts.len(), 2, "the two FN7112 text exports");
+    assert_eq!(verdicts[0], verdicts[1]);
+}
