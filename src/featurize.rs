@@ -4,9 +4,9 @@
 
 use crate::channel::Channel;
 use crate::labels::Label;
-use crate::lines::detect;
 use crate::model::ModelSpec;
 use crate::screen::StoneInput;
+use crate::stage::stage;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::io::Write;
@@ -42,10 +42,11 @@ pub fn featurize(
     let results: Vec<Result<(Vec<f32>, RowInfo), String>> = items
         .par_iter()
         .map(|(st, s, l)| {
-            let det = detect(&s.spectrum);
             let mut row = vec![0f32; nf];
-            spec.write_row(&s.spectrum, &det, &mut row)
-                .map_err(|e| format!("{}: {e}", s.file))?;
+            let staged = stage(&s.spectrum, &mut [(spec, row.as_mut_slice())]);
+            if let Some(Err(e)) = staged.rows.into_iter().next() {
+                return Err(format!("{}: {e}", s.file));
+            }
             Ok((
                 row,
                 [

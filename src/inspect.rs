@@ -1,7 +1,8 @@
 //! `inspect`: what a file holds and what the detector sees in it, one record per spectrum.
 
-use crate::lines::{Detection, detect};
+use crate::lines::Detection;
 use crate::spectrum::{ReadError, ReadOptions, Spectrum, read_path_with};
+use crate::stage::findings;
 use serde::Serialize;
 use std::fmt;
 use std::path::Path;
@@ -47,7 +48,7 @@ pub fn record(file: &str, s: &Spectrum) -> InspectRecord {
         y_last,
         simulated: s.meta.simulated,
         inferred: s.meta.inferred.clone(),
-        detection: detect(s),
+        detection: findings(s),
     }
 }
 

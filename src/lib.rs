@@ -21,4 +21,5 @@ pub mod screen;
 pub mod server;
 pub mod simulate;
 pub mod spectrum;
+pub mod stage;
 pub mod verdict;

@@ -8,13 +8,13 @@ use diamond_screen::evaluate::evaluate;
 use diamond_screen::featurize::{featurize, write_features};
 use diamond_screen::inspect::inspect_path;
 use diamond_screen::labels::read_labels;
-use diamond_screen::lines::detect;
 use diamond_screen::model::{BackendChoice, Manifest, ModelSet, ModelSpec, backend};
 use diamond_screen::parcel;
 use diamond_screen::plot::render_png;
 use diamond_screen::screen::{Screener, files, group_files};
 use diamond_screen::simulate::{Channel, Family, Kind, archive::write_archive, write::Format};
 use diamond_screen::spectrum::{ReadOptions, Technique, XUnit, read_path_with};
+use diamond_screen::stage::findings;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -386,7 +386,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             defaults,
         } => {
             let spectra = read_path_with(&file, &defaults.options())?;
-            let detections: Vec<_> = spectra.iter().map(detect).collect();
+            let detections: Vec<_> = spectra.iter().map(findings).collect();
             let panels: Vec<_> = spectra.iter().zip(&detections).collect();
             let png = render_png(&panels, width, panel_height)?;
             std::fs::write(&output, png)

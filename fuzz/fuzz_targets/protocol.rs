@@ -2,7 +2,7 @@
 //! bytes become (x, y) pairs and metadata, go through validation like any reader's output, then
 //! every model's protocol and feature row, and the detector.
 #![no_main]
-use diamond_screen::lines::detect;
+use diamond_screen::stage::stage;
 use diamond_screen::model::ModelSpec;
 use diamond_screen::spectrum::read_bytes;
 use libfuzzer_sys::fuzz_target;
@@ -43,10 +43,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for s in &spectra {
-        let det = detect(s);
-        for spec in specs() {
-            let mut row = vec![0f32; spec.n_features()];
-            let _ = spec.write_row(s, &det, &mut row);
-        }
+        // the one stage: every model's feature row and the detector, as screening runs them
+        let mut rows: Vec<Vec<f32>> = specs().iter().map(|m| vec![0f32; m.n_features()]).collect();
+        let mut wanted: Vec<(&ModelSpec, &mut [f32])> = specs()
+            .iter()
+            .zip(rows.iter_mut())
+            .map(|(m, r)| (m, r.as_mut_slice()))
+            .collect();
+        let _ = stage(s, &mut wanted);
     }
 });

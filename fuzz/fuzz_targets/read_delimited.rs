@@ -1,6 +1,6 @@
 //! Delimited text: any bytes, read as a CSV/TSV/TXT upload, then the detector on what was read.
 #![no_main]
-use diamond_screen::lines::detect;
+use diamond_screen::stage::findings;
 use diamond_screen::spectrum::read::{Format, sniff, text};
 use diamond_screen::spectrum::read_bytes;
 use libfuzzer_sys::fuzz_target;
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(spectra) = read_bytes("fuzz.csv", data) {
         for s in &spectra {
-            let _ = detect(s);
+            let _ = findings(s);
         }
     }
 });

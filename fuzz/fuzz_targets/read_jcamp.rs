@@ -1,7 +1,7 @@
 //! JCAMP-DX: any bytes after a minimal header (so the sniffer picks the JCAMP-DX reader), then
 //! the detector on what was read.
 #![no_main]
-use diamond_screen::lines::detect;
+use diamond_screen::stage::findings;
 use diamond_screen::spectrum::read::{Format, sniff, text};
 use diamond_screen::spectrum::read_bytes;
 use libfuzzer_sys::fuzz_target;
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(spectra) = read_bytes("fuzz.jdx", &file) {
         for s in &spectra {
-            let _ = detect(s);
+            let _ = findings(s);
         }
     }
 });

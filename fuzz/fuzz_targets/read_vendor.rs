@@ -2,7 +2,7 @@
 //! byte picks the file name (SPC is recognised by its name), the rest is the file; then the
 //! detector on what was read.
 #![no_main]
-use diamond_screen::lines::detect;
+use diamond_screen::stage::findings;
 use diamond_screen::spectrum::read_bytes;
 use libfuzzer_sys::fuzz_target;
 
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(spectra) = read_bytes(NAMES[usize::from(pick) % NAMES.len()], file) {
         for s in &spectra {
-            let _ = detect(s);
+            let _ = findings(s);
         }
     }
 });

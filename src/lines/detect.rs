@@ -39,7 +39,31 @@ pub struct Detection {
     pub quality: Quality,
 }
 
+/// The x unit the detector reads a spectrum of `technique` in.
+pub fn detector_unit(technique: Technique) -> XUnit {
+    match technique {
+        Technique::Ftir => XUnit::Wavenumber,
+        Technique::Raman => XUnit::RamanShift,
+        Technique::Pl | Technique::Uvvis => XUnit::Nm,
+    }
+}
+
+/// Detect on a spectrum (converting its x axis here). [`crate::stage`] converts once and calls
+/// [`detect_converted`] so that the models' protocols share the conversion.
 pub fn detect(s: &Spectrum) -> Detection {
+    let converted = s
+        .meta
+        .technique
+        .map(|t| s.converted(&detector_unit(t)).map_err(|e| e.to_string()));
+    detect_converted(s, converted)
+}
+
+/// A spectrum's points in [`detector_unit`] (x, y), or why they could not be had.
+pub type Converted = Result<(Vec<f64>, Vec<f64>), String>;
+
+/// Detect on `s` whose x axis was already brought to [`detector_unit`] of its technique
+/// (`converted`: None when the technique is unknown; the error when the conversion failed).
+pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection {
     let technique = s.meta.technique;
     let exc = s.meta.excitation_nm;
     let temp = s.meta.temperature_k;
@@ -50,18 +74,14 @@ pub fn detect(s: &Spectrum) -> Detection {
         ftir: None,
         quality: Quality::default(),
     };
-    let Some(technique) = technique else {
+    let (Some(technique), Some(converted)) = (technique, converted) else {
         d.quality
             .problems
             .push("technique unknown (give it in the file or on the command line)".into());
         return d;
     };
-    let unit = match technique {
-        Technique::Ftir => XUnit::Wavenumber,
-        Technique::Raman => XUnit::RamanShift,
-        Technique::Pl | Technique::Uvvis => XUnit::Nm,
-    };
-    let (x, mut y) = match s.converted(&unit) {
+    let unit = detector_unit(technique);
+    let (x, mut y) = match converted {
         Ok(v) => v,
         Err(e) => {
             d.quality.problems.push(format!("x axis: {e}"));

@@ -9,7 +9,7 @@ pub mod peaks;
 mod quality;
 pub mod table;
 
-pub use detect::{Detection, detect};
+pub use detect::{Detection, detect, detect_converted, detector_unit};
 pub use quality::Quality;
 pub use table::{CENTRES, Centre, Indicates, PosUnit};
 

@@ -90,6 +90,16 @@ impl ModelSpec {
         row: &mut [f32],
     ) -> Result<(), PrepareError> {
         let p = self.protocol.prepare(s)?;
+        self.write_prepared(p, det, row)
+    }
+
+    /// Write the feature row from the protocol's output `p` and the detector's findings.
+    pub fn write_prepared(
+        &self,
+        p: crate::preprocess::Prepared,
+        det: &Detection,
+        row: &mut [f32],
+    ) -> Result<(), PrepareError> {
         if p.coverage < crate::preprocess::MIN_GRID_COVERAGE {
             return Err(PrepareError::Coverage(p.coverage));
         }

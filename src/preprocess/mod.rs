@@ -72,8 +72,8 @@ pub enum PrepareError {
     #[error("invalid protocol: {0}")]
     Invalid(String),
     #[error(
-        "the measured range covers {:.0}% of the model's grid (at least {:.0}% needed); measure the full range",
-        100.0 * .0,
+        "the measured range covers {:.1}% of the model's grid (at least {:.0}% needed); measure the full range",
+        (1000.0 * .0).floor() / 10.0,
         100.0 * MIN_GRID_COVERAGE
     )]
     Coverage(f64),
@@ -119,8 +119,19 @@ impl Protocol {
 
     /// Run the protocol on one spectrum.
     pub fn prepare(&self, s: &Spectrum) -> Result<Prepared, PrepareError> {
-        let (mut x, mut y) = s.converted(&self.x_unit)?;
-        let exc = s.meta.excitation_nm;
+        let (x, y) = s.converted(&self.x_unit)?;
+        self.prepare_converted(x, y, s.meta.excitation_nm)
+    }
+
+    /// Run the protocol on points already in the protocol's x unit (ascending), the spectrum's
+    /// laser `exc`: the one-stage path ([`crate::stage`]) converts a spectrum once for the
+    /// detector and every protocol.
+    pub fn prepare_converted(
+        &self,
+        mut x: Vec<f64>,
+        mut y: Vec<f64>,
+        exc: Option<f64>,
+    ) -> Result<Prepared, PrepareError> {
         let mut p = Prepared {
             x: Vec::new(),
             y: Vec::new(),

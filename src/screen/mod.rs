@@ -9,9 +9,10 @@ mod group;
 pub use group::{SpectrumInput, StoneInput, group_files, plan_by_name, stone_id_from_path};
 
 use crate::channel::Channel;
-use crate::lines::{Detection, detect};
+use crate::lines::Detection;
 use crate::model::ModelSet;
 use crate::model::runner::Scores;
+use crate::stage::stage;
 use crate::verdict::{ChannelResult, Familiarity, Probabilities, Verdict, fuse};
 use ndarray::{Array2, Axis, s};
 use rayon::prelude::*;
@@ -25,6 +26,9 @@ pub struct Screener {
     /// Class balance the models were trained on (natural, cvd, hpht, simulant).
     pub prior: [f64; 4],
 }
+
+/// A spectrum's feature row for its model, or why it has none.
+type FeatureRow = Result<Vec<f32>, String>;
 
 /// Per spectrum: its detection, channel, and the model outcome.
 struct Scored {
@@ -53,23 +57,43 @@ impl Screener {
             .enumerate()
             .flat_map(|(i, st)| st.spectra.iter().map(move |s| (i, s)))
             .collect();
-        let mut scored: Vec<Scored> = flat
+        // One stage per spectrum: x converted once, the detector's findings, and the feature
+        // row of the spectrum's model.
+        let staged: Vec<(Scored, Option<FeatureRow>)> = flat
             .par_iter()
             .map(|(_, inp)| {
                 let channel = Channel::of(&inp.spectrum);
                 let model = channel
                     .and_then(|c| self.models.for_channel(c))
                     .map(|(i, _)| i);
-                Scored {
-                    detection: detect(&inp.spectrum),
-                    channel,
-                    model,
-                    probabilities: None,
-                    familiarity: None,
-                    failure: None,
-                }
+                let (detection, row) = match model {
+                    Some(i) => {
+                        let spec = &self.models.models[i].manifest.spec;
+                        let mut row = vec![0f32; spec.n_features()];
+                        let st = stage(&inp.spectrum, &mut [(spec, row.as_mut_slice())]);
+                        let outcome = match st.rows.into_iter().next() {
+                            Some(Ok(())) => Ok(row),
+                            Some(Err(e)) => Err(e.to_string()),
+                            None => Err("no feature row".to_string()),
+                        };
+                        (st.detection, Some(outcome))
+                    }
+                    None => (stage(&inp.spectrum, &mut []).detection, None),
+                };
+                (
+                    Scored {
+                        detection,
+                        channel,
+                        model,
+                        probabilities: None,
+                        familiarity: None,
+                        failure: None,
+                    },
+                    row,
+                )
             })
             .collect();
+        let (mut scored, mut feature_rows): (Vec<Scored>, Vec<_>) = staged.into_iter().unzip();
         for (mi, m) in self.models.models.iter().enumerate() {
             let rows: Vec<usize> = (0..flat.len())
                 .filter(|&k| scored[k].model == Some(mi))
@@ -77,22 +101,19 @@ impl Screener {
             if rows.is_empty() {
                 continue;
             }
-            let spec = &m.manifest.spec;
-            let nf = spec.n_features();
+            let nf = m.manifest.spec.n_features();
             let mut batch = Array2::<f32>::zeros((rows.len(), nf));
-            let failures: Vec<Option<String>> = batch
-                .axis_iter_mut(Axis(0))
-                .into_par_iter()
-                .zip(rows.par_iter())
-                .map(|(mut row, &k)| {
-                    let out = row
-                        .as_slice_mut()
-                        .expect("rows of a standard-layout array are contiguous");
-                    spec.write_row(&flat[k].1.spectrum, &scored[k].detection, out)
-                        .err()
-                        .map(|e| e.to_string())
-                })
-                .collect();
+            let mut failures: Vec<Option<String>> = Vec::with_capacity(rows.len());
+            for (mut out, &k) in batch.axis_iter_mut(Axis(0)).zip(&rows) {
+                match feature_rows[k].take() {
+                    Some(Ok(row)) => {
+                        out.assign(&ndarray::ArrayView1::from(&row[..]));
+                        failures.push(None);
+                    }
+                    Some(Err(e)) => failures.push(Some(e)),
+                    None => failures.push(Some("no feature row".into())),
+                }
+            }
             let chunks: Vec<(usize, Result<Scores, String>)> = (0..rows.len())
                 .step_by(self.chunk.max(1))
                 .collect::<Vec<_>>()

@@ -1,12 +1,12 @@
 //! Screening: one stone (JSON or multipart files), a batch of stones, and the plot of a
 //! stone's spectra. Request bodies are the JSON stone shape of `spectrum::StoneJson`.
 
-use crate::lines::detect;
 use crate::plot::render_png;
 use crate::screen::{SpectrumInput, StoneInput};
 use crate::server::error::ErrorBody;
 use crate::server::{ApiError, AppState, offload};
 use crate::spectrum::{Metadata, ReadOptions, StoneJson, XUnit, from_stone_json, read_bytes_with};
+use crate::stage::findings;
 use crate::verdict::Verdict;
 use axum::Json;
 use axum::extract::multipart::MultipartError;
@@ -302,7 +302,11 @@ pub async fn plot(
     let input = stone_from_request(&s, req).await?;
     let _permit = s.permits.try_acquire().map_err(|_| ApiError::busy())?;
     let png = offload::blocking(move || {
-        let detections: Vec<_> = input.spectra.iter().map(|i| detect(&i.spectrum)).collect();
+        let detections: Vec<_> = input
+            .spectra
+            .iter()
+            .map(|i| findings(&i.spectrum))
+            .collect();
         let panels: Vec<_> = input
             .spectra
             .iter()

@@ -1,0 +1,89 @@
+//! The one stage from a spectrum to everything the models and the verdict need: its x axis
+//! converted once, the detector's findings ([`Detection`]), and the feature row of every model
+//! asked for. Screening (and so the service), featurize, plot and inspect (findings only) and
+//! the fuzz targets all go through here, so a spectrum is read the same way on every path.
+//!
+//! The detector and a protocol read the spectrum in the same unit (nm for PL, cm^-1 for
+//! FTIR): the conversion is shared. Each still despikes its own copy: the protocol crops first,
+//! and sharing the detector's despiked points would change the features the shipped models were
+//! trained on (recorded in issue 14).
+
+use crate::lines::{Detection, detect_converted, detector_unit};
+use crate::model::ModelSpec;
+use crate::preprocess::PrepareError;
+use crate::spectrum::Spectrum;
+
+/// A spectrum's findings and the outcome of each feature row asked for.
+pub struct Staged {
+    pub detection: Detection,
+    /// One per model asked for, in order: the row was written, or why not.
+    pub rows: Vec<Result<(), PrepareError>>,
+}
+
+/// Detect on `s` and write the feature row of each (`spec`, `row`) in `models`.
+pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
+    let unit = s.meta.technique.map(detector_unit);
+    let converted = unit.as_ref().map(|u| s.converted(u));
+    // The protocols' copies of the converted points, taken before the detector consumes them.
+    let shared: Vec<Option<(Vec<f64>, Vec<f64>)>> = models
+        .iter()
+        .map(|(spec, _)| match (&converted, &unit) {
+            (Some(Ok(xy)), Some(u)) if *u == spec.protocol.x_unit => Some(xy.clone()),
+            _ => None,
+        })
+        .collect();
+    let detection = detect_converted(s, converted.map(|r| r.map_err(|e| e.to_string())));
+    let rows = models
+        .iter_mut()
+        .zip(shared)
+        .map(|((spec, row), xy)| {
+            let prepared = match xy {
+                Some((x, y)) => spec.protocol.prepare_converted(x, y, s.meta.excitation_nm),
+                None => spec.protocol.prepare(s),
+            }?;
+            spec.write_prepared(prepared, &detection, row)
+        })
+        .collect();
+    Staged { detection, rows }
+}
+
+/// The detector's findings alone (plot, inspect).
+pub fn findings(s: &Spectrum) -> Detection {
+    stage(s, &mut []).detection
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lines::detect;
+    use crate::simulate::{Channel, Kind, simulate_kind, stone_rng};
+
+    /// The shared conversion gives exactly what the separate paths give.
+    #[test]
+    fn one_stage_gives_what_the_separate_steps_give() {
+        let spec: ModelSpec =
+            serde_json::from_str(include_str!("../models/train/specs/pl532.json")).unwrap();
+        let ftir: ModelSpec =
+            serde_json::from_str(include_str!("../models/train/specs/ftir.json")).unwrap();
+        for i in 0..6 {
+            let mut rng = stone_rng(12, i);
+            let st = simulate_kind(
+                &mut rng,
+                format!("S{i}"),
+                Kind::ALL[i as usize % Kind::ALL.len()],
+                &[Channel::Pl532, Channel::Ftir],
+                crate::simulate::Family::ALL[i as usize % 7],
+            );
+            for ((_, s), spec) in st.spectra.iter().zip([&spec, &ftir]) {
+                let mut row = vec![0f32; spec.n_features()];
+                let staged = stage(s, &mut [(spec, row.as_mut_slice())]);
+                let alone = detect(s);
+                assert_eq!(staged.detection, alone);
+                let mut want = vec![0f32; spec.n_features()];
+                let a = spec.write_row(s, &alone, &mut want);
+                assert_eq!(staged.rows[0].is_ok(), a.is_ok());
+                assert_eq!(row, want);
+            }
+        }
+    }
+}
