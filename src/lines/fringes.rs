@@ -6,6 +6,7 @@
 
 use super::peaks::Peak;
 use crate::preprocess::despike::median_in_place;
+use crate::preprocess::window::running_mean;
 
 /// Fringes are looked for past this wavelength (nm), where silicon turns transparent.
 pub const FRINGES_FROM_NM: f64 = 650.0;
@@ -45,21 +46,6 @@ impl Fringes {
             .map(|w| w.3)
             .fold(0.0, f64::max)
     }
-}
-
-/// Running mean over `half` points on each side (prefix sums).
-fn running_mean(y: &[f64], half: usize) -> Vec<f64> {
-    let n = y.len();
-    let mut prefix = vec![0.0; n + 1];
-    for i in 0..n {
-        prefix[i + 1] = prefix[i] + y[i];
-    }
-    (0..n)
-        .map(|i| {
-            let (a, b) = (i.saturating_sub(half), (i + half + 1).min(n));
-            (prefix[b] - prefix[a]) / (b - a) as f64
-        })
-        .collect()
 }
 
 /// Measure a periodic ripple (period 1-12 nm) in the part of (`x` nm, `y`) past

@@ -10,6 +10,7 @@ pub mod peak_shape;
 pub mod raman_fit;
 pub mod resample;
 pub mod savgol;
+pub mod window;
 
 pub use calibration::{RamanLine, find_raman_line};
 pub use normalise::{NormMethod, TWO_PHONON_AT_1992, divisor};

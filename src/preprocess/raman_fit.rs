@@ -3,11 +3,12 @@
 //! plain finder's width limit and flanks), and on the curved top of a broad band (the N3
 //! vibronic band under 405 nm excitation, fluorescence under 532 nm), where a straight baseline
 //! through the flanks fails. A template fit: a Gaussian line of a trial width (from a couple of
-//! pixels to 2.5 nm) at a trial position within the calibration tolerance, on a quadratic
-//! background (quartic: it follows a broad band's curvature over the window, which a
-//! line of the instrument's width cannot be) over a window a few widths wide, by least squares; its SNR is the fitted height
-//! over its standard error. Positive only when the best template stands 8 standard errors high
-//! (stricter than the plain finder's 6, for the many templates tried).
+//! pixels to 2.5 nm) at a trial position within the calibration tolerance, on a quartic
+//! background (it follows a broad band's curvature over the window, which a line of the
+//! instrument's width cannot) over a window a few widths wide, by least squares; its SNR is the
+//! fitted height over its standard error, the fit's misfit counted as noise. Positive only where
+//! the SNR peaks in width (a band makes it rise with the width) and the best template stands 8
+//! standard errors high (stricter than the plain finder's 6, for the many templates tried).
 
 use super::calibration::{DIAMOND_RAMAN_SHIFT, RamanLine, expected_position, to_shift};
 use super::despike::median_in_place;
@@ -101,7 +102,6 @@ pub fn fit_raman_line(
         _ => 140.0,
     }
     .max(40.0);
-    // (snr, height, centre, fwhm)
     // The best (snr, height, centre, fwhm) of every trial width.
     let mut by_width: Vec<(f64, f64, f64, f64)> = Vec::new();
     let mut fwhm = (1.5 * dx).max(3.0);

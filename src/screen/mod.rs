@@ -134,17 +134,12 @@ impl Screener {
                         let check = m.manifest.familiarity.as_ref();
                         for (r, probs) in p.probabilities.axis_iter(Axis(0)).enumerate() {
                             let k = rows[start + r];
-                            let familiarity =
-                                check.zip(p.familiarity.as_ref()).map(|(c, d)| Familiarity {
-                                    distance: d[r] as f64,
-                                    threshold: c.threshold,
-                                });
+                            let familiarity = check
+                                .zip(p.familiarity.as_ref())
+                                .map(|(c, d)| Familiarity::measured(d[r] as f64, c.threshold));
                             scored[k].familiarity = familiarity;
-                            // A spectrum unlike the training set gets no vote (its NaN distance
-                            // too).
-                            let refused = familiarity
-                                .is_some_and(|f| f.distance.is_nan() || f.distance > f.threshold);
-                            if !refused {
+                            // A spectrum unlike the training set gets no vote.
+                            if !familiarity.is_some_and(|f| f.refuses()) {
                                 scored[k].probabilities = Some(Probabilities::from_row(
                                     probs.as_slice().unwrap_or(&[0.0; 4]),
                                 ));
@@ -175,7 +170,7 @@ impl Screener {
             let mut problems = sc.detection.quality.problems.clone();
             let mut notes = sc.detection.quality.notes.clone();
             if let (Some(f), Some(m)) = (sc.familiarity, model)
-                && sc.probabilities.is_none()
+                && f.refuses()
                 && sc.failure.is_none()
             {
                 notes.push(format!(
@@ -202,15 +197,7 @@ impl Screener {
                 notes,
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
                 ftir: sc.detection.ftir,
-                familiarity: sc.familiarity.map(|f| Familiarity {
-                    // NaN (a row the check cannot measure) is refused, and shown as past it.
-                    distance: if f.distance.is_nan() {
-                        f64::INFINITY
-                    } else {
-                        f.distance
-                    },
-                    ..f
-                }),
+                familiarity: sc.familiarity,
                 evidence: sc.detection.evidence,
             });
         }

@@ -9,6 +9,7 @@
 //! random numbers in the same order), so its figures stay comparable.
 
 use super::log_uniform;
+use crate::preprocess::window::running_mean;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -374,13 +375,8 @@ fn flatten(y: &mut [f64]) {
             y[a..b].iter().copied().fold(f64::INFINITY, f64::min)
         })
         .collect();
-    let mut prefix = vec![0.0; n + 1];
-    for i in 0..n {
-        prefix[i + 1] = prefix[i] + min[i];
-    }
-    for (i, v) in y.iter_mut().enumerate() {
-        let (a, b) = (i.saturating_sub(w), (i + w + 1).min(n));
-        *v -= (prefix[b] - prefix[a]) / (b - a) as f64;
+    for (v, m) in y.iter_mut().zip(running_mean(&min, w)) {
+        *v -= m;
     }
 }
 

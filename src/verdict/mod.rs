@@ -106,7 +106,7 @@ pub struct ChannelResult {
 impl ChannelResult {
     /// The channel's model refused the spectrum as unlike what it was trained on.
     pub fn refused(&self) -> bool {
-        self.familiarity.is_some_and(|f| f.distance > f.threshold)
+        self.familiarity.is_some_and(|f| f.refuses())
     }
 }
 
@@ -118,6 +118,26 @@ pub struct Familiarity {
     /// The largest distance the model accepts (set on an instrument family held out of its
     /// training).
     pub threshold: f64,
+}
+
+impl Familiarity {
+    /// The check as the model gave it: a distance the check cannot measure (NaN) counts as past
+    /// every threshold.
+    pub fn measured(distance: f64, threshold: f64) -> Familiarity {
+        Familiarity {
+            distance: if distance.is_nan() {
+                f64::INFINITY
+            } else {
+                distance
+            },
+            threshold,
+        }
+    }
+
+    /// Past the threshold: the model gets no vote on this spectrum.
+    pub fn refuses(&self) -> bool {
+        self.distance > self.threshold
+    }
 }
 
 /// One centre seen in one channel (the stone-level evidence list).
