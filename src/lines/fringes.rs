@@ -128,18 +128,37 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
 }
 
 /// The amplitude of the sine of `period` (x units) in `r`, sampled every `step`.
+///
+/// The phase advances by `w = 2 pi step / period` a point: a rotation, not a sin/cos per point.
+/// Four rotators take every fourth point each (phases k w, advancing by 4 w), so that the four
+/// recurrences run side by side instead of one long chain (this was a third of all screening
+/// time on wide-range spectra).
 fn projection(r: &[f64], step: f64, period: f64) -> f64 {
-    // the phase advances by w * step a point: a rotation, not a sin/cos per point
+    const L: usize = 4;
     let w = std::f64::consts::TAU / period * step;
-    let (rs, rc) = w.sin_cos();
-    let (mut sn, mut cs) = (0.0f64, 1.0f64);
-    let (mut pa, mut pb) = (0.0, 0.0);
-    for &rv in r {
-        pa += rv * sn;
-        pb += rv * cs;
-        (sn, cs) = (sn * rc + cs * rs, cs * rc - sn * rs);
+    let (rs, rc) = (L as f64 * w).sin_cos();
+    let mut sn = [0.0f64; L];
+    let mut cs = [1.0f64; L];
+    for k in 1..L {
+        (sn[k], cs[k]) = (k as f64 * w).sin_cos();
     }
-    2.0 * (pa * pa + pb * pb).sqrt() / r.len() as f64
+    let (mut pa, mut pb) = ([0.0f64; L], [0.0f64; L]);
+    let quads = r.chunks_exact(L);
+    let rest = quads.remainder();
+    for q in quads {
+        for k in 0..L {
+            pa[k] += q[k] * sn[k];
+            pb[k] += q[k] * cs[k];
+            (sn[k], cs[k]) = (sn[k] * rc + cs[k] * rs, cs[k] * rc - sn[k] * rs);
+        }
+    }
+    // lane k now holds the phase of point (len - rest.len() + k)
+    for (k, &rv) in rest.iter().enumerate() {
+        pa[k] += rv * sn[k];
+        pb[k] += rv * cs[k];
+    }
+    let (a, b): (f64, f64) = (pa.iter().sum(), pb.iter().sum());
+    2.0 * (a * a + b * b).sqrt() / r.len() as f64
 }
 
 /// Keep a peak past [`FRINGES_FROM_NM`] only if its prominence is at least three times the
@@ -199,6 +218,27 @@ pub fn drop_fringes(mut peaks: Vec<Peak>, spacing: (f64, f64)) -> Vec<Peak> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn projection_is_the_sine_sum() {
+        for (n, period) in [(5usize, 3.0), (401, 1.3), (802, 7.7), (1203, 11.9)] {
+            let r: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 101) as f64 / 50.0 - 1.0 + (0.37 * i as f64).sin())
+                .collect();
+            let step = 0.05;
+            let w = std::f64::consts::TAU / period * step;
+            let (a, b) = r.iter().enumerate().fold((0.0, 0.0), |(a, b), (i, v)| {
+                let (s, c) = (w * i as f64).sin_cos();
+                (a + v * s, b + v * c)
+            });
+            let want = 2.0 * (a * a + b * b).sqrt() / n as f64;
+            let got = super::projection(&r, step, period);
+            assert!(
+                (got - want).abs() < 1e-12 * want.max(1.0),
+                "{n} {period}: {got} {want}"
+            );
+        }
+    }
+
     use super::*;
     use crate::lines::peaks::Peak;
 
