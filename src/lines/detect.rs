@@ -7,6 +7,7 @@
 //! by [`super::ftir`].
 
 use super::Evidence;
+use super::blank::only_nitrogen;
 use super::fringes::{above_fringes, drop_fringes, fringe_level};
 use super::ftir::{FtirTyping, analyse};
 use super::peaks::{PeakOptions, block_noise, find_peaks};
@@ -246,6 +247,14 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         }
     }
     d.evidence = best.into_iter().flatten().collect();
+    if shows_raman
+        && d.diamond != Some(true)
+        && d.evidence.is_empty()
+        && let Some(e) = exc
+        && let Some(why) = only_nitrogen(&peaks, &unit, e)
+    {
+        d.quality.problems.push(why);
+    }
     d.quality = d.quality.judge();
     d
 }

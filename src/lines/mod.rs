@@ -2,6 +2,7 @@
 //! spectrum into the list of centres a gemmologist would recognise, with the diamond Raman line
 //! and a verdict on whether the spectrum is usable at all.
 
+mod blank;
 mod detect;
 pub mod fringes;
 pub mod ftir;

@@ -11,7 +11,7 @@ pub use read::{
     ReadError, ReadErrorKind, ReadOptions, SpectrumJson, StoneJson, from_stone_json, read_bytes,
     read_bytes_with, read_path, read_path_with, stone_id_from_path,
 };
-pub use units::{XUnit, YUnit, raman_line_nm};
+pub use units::{XUnit, YUnit, convert, raman_line_nm};
 pub use validate::{MAX_POINTS, MIN_POINTS};
 
 use serde::{Deserialize, Serialize};
