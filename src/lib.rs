@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod calibrate;
 pub mod channel;
+pub mod digest;
 pub mod evaluate;
 pub mod featurize;
 pub mod inspect;

@@ -1,6 +1,7 @@
 //! Archive screening through the real binary: shards are disjoint and cover every stone, a run
-//! killed with SIGKILL and rerun with --resume yields exactly one record per stone, bad files are
-//! reported per stone without stopping the run, and paths can come on stdin.
+//! killed with SIGKILL and rerun with --resume yields exactly one record per stone (also when
+//! the stone ids are inside the files and the names say nothing), bad files are reported per
+//! stone without stopping the run, and paths can come on stdin.
 
 mod common;
 
@@ -61,11 +62,126 @@ fn shards_are_disjoint_and_cover_every_stone() {
     assert!(!bad.status.success());
 }
 
+/// An archive whose file names say nothing (`scan_00000.csv`...), in an order that puts each
+/// stone's two files far apart: the stone ids are only inside the files.
+fn anonymous_archive(dir: &Path, stones: u64, seed: u64) {
+    let named = dir.with_extension("named");
+    common::archive(&named, stones, seed);
+    let mut files: Vec<_> = std::fs::read_dir(&named)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv") && !p.ends_with("labels.csv"))
+        .collect();
+    files.sort();
+    // the PL files first, then the FTIR files: a stone's files are `stones` apart
+    files.sort_by_key(|p| !p.to_string_lossy().contains("pl532"));
+    std::fs::create_dir_all(dir).unwrap();
+    for (k, f) in files.iter().enumerate() {
+        std::fs::rename(f, dir.join(format!("scan_{k:05}.csv"))).unwrap();
+    }
+}
+
+/// Records per stone id, each must hold `files` files.
+fn one_record_per_stone(recs: &[Value], stones: usize, files: usize) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for r in recs {
+        *counts.entry(r["stone_id"].as_str().unwrap()).or_default() += 1;
+        assert_eq!(r["files"].as_array().unwrap().len(), files, "{r}");
+    }
+    assert_eq!(counts.len(), stones, "missing stones");
+    assert!(
+        counts.values().all(|&c| c == 1),
+        "split or duplicated stones"
+    );
+}
+
+#[test]
+fn a_stone_is_one_record_whatever_its_files_are_named() {
+    // The reproduction: three copies of one stone's file under other names.
+    let tmp = tempfile::tempdir().unwrap();
+    let copies = tmp.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    for n in ["AAA", "BBB", "CCC"] {
+        std::fs::copy(
+            common::project_dir().join("sample-spectra/csv/SIM103-000000_pl532.csv"),
+            copies.join(format!("{n}_pl532.csv")),
+        )
+        .unwrap();
+    }
+    for chunk in ["1", "2000"] {
+        let out = common::bin()
+            .args(["screen", "--backend", "tract", "--chunk", chunk])
+            .arg(&copies)
+            .output()
+            .unwrap();
+        let recs = common::json_lines(&out);
+        assert_eq!(ids(&recs), vec!["SIM103-000000"], "--chunk {chunk}");
+        one_record_per_stone(&recs, 1, 3);
+    }
+    // Names that say nothing: every chunk size and every shard keeps each stone whole.
+    let data = tmp.path().join("scans");
+    anonymous_archive(&data, 30, 23);
+    let out = common::bin()
+        .args(["screen", "--backend", "tract", "--chunk", "1"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let whole = common::json_lines(&out);
+    one_record_per_stone(&whole, 30, 2);
+    let mut sharded = Vec::new();
+    for i in 0..3 {
+        let out = common::bin()
+            .args(["screen", "--backend", "tract", "--chunk", "4", "--shard"])
+            .arg(format!("{i}/3"))
+            .arg(&data)
+            .output()
+            .unwrap();
+        sharded.extend(common::json_lines(&out));
+    }
+    one_record_per_stone(&sharded, 30, 2);
+    let verdict = |recs: &[Value]| -> HashMap<String, String> {
+        recs.iter()
+            .map(|r| (r["stone_id"].to_string(), r["verdict"].to_string()))
+            .collect()
+    };
+    assert_eq!(verdict(&whole), verdict(&sharded));
+}
+
+#[test]
+fn a_planned_file_that_fails_to_read_stays_with_its_stone() {
+    // The plan learns the id from the head of a large file; the read then fails further on (a
+    // row of one number): the error belongs to that stone's one record, not to a stone `scan`.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        common::project_dir().join("sample-spectra/csv/SIM103-000002_pl532.csv"),
+    )
+    .unwrap();
+    assert!(text.len() > diamond_screen::spectrum::read::ID_PREFIX_BYTES);
+    std::fs::write(tmp.path().join("scan_1.csv"), &text).unwrap();
+    std::fs::write(tmp.path().join("scan_2.csv"), format!("{text}5\n")).unwrap();
+    let out = common::bin()
+        .args(["screen", "--backend", "tract", "--chunk", "1"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let recs: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ids(&recs), vec!["SIM103-000002"]);
+    one_record_per_stone(&recs, 1, 2);
+    assert!(
+        recs[0].to_string().contains("expected two numbers"),
+        "{}",
+        recs[0]
+    );
+}
+
 #[test]
 fn killed_run_resumes_to_exactly_one_record_per_stone() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    common::archive(&data, 400, 22);
+    anonymous_archive(&data, 400, 22);
     let out = tmp.path().join("out.jsonl");
     let mut killed_midway = false;
     for attempt in 0..20 {
@@ -129,6 +245,7 @@ fn killed_run_resumes_to_exactly_one_record_per_stone() {
     }
     assert_eq!(counts.len(), 400, "missing stones");
     assert!(counts.values().all(|&c| c == 1), "duplicated records");
+    one_record_per_stone(&records(&out), 400, 2);
 }
 
 #[test]
@@ -198,16 +315,34 @@ fn paths_on_stdin_and_csv_output() {
     assert!(o.status.success());
     let mut r = csv::Reader::from_reader(o.stdout.as_slice());
     assert_eq!(r.headers().unwrap().get(1), Some("verdict"));
+    assert_eq!(r.headers().unwrap().get(4), Some("threshold"));
     assert_eq!(r.records().count(), 10);
 }
 
+/// A record as name -> JSON value, from any format: text cells of number and JSON columns are
+/// read back (the empty text of a missing value is null).
+fn from_text(name: &str, text: Option<&str>) -> Value {
+    use diamond_screen::batch::record::{COLUMNS, Kind};
+    let kind = COLUMNS.iter().find(|(n, _)| *n == name).unwrap().1;
+    match (kind, text) {
+        (_, None) => Value::Null,
+        (Kind::Json, Some(t)) => serde_json::from_str(t).unwrap(),
+        (Kind::Number, Some("")) | (Kind::Text, Some("")) => Value::Null,
+        (Kind::Number, Some(t)) => serde_json::json!(t.parse::<f64>().unwrap()),
+        (Kind::Text, Some(t)) => Value::String(t.to_string()),
+    }
+}
+
 #[test]
-fn parquet_output_holds_the_same_records_as_jsonl() {
+fn every_format_holds_the_same_records_with_their_provenance() {
     use arrow_array::{Array, Float64Array, StringArray};
+    use diamond_screen::batch::record::COLUMNS;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     common::archive(&data, 45, 23);
+    // one unreadable file: an error record, its digest still recorded
+    std::fs::write(data.join("BAD-1_pl532.csv"), "x,y\n1,2\n").unwrap();
     let pq = tmp.path().join("out.parquet");
     let run = |args: &[&str]| {
         common::bin()
@@ -217,47 +352,126 @@ fn parquet_output_holds_the_same_records_as_jsonl() {
             .output()
             .unwrap()
     };
-    common::assert_success(&run(&[
+    let ok = |o: &std::process::Output| assert!(o.status.code() == Some(2), "{o:?}");
+    ok(&run(&[
         "--format",
         "parquet",
         "--out",
         pq.to_str().unwrap(),
     ]));
-    let jsonl = common::json_lines(&run(&[]));
-    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&pq).unwrap())
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut got = HashMap::new();
-    let mut row_groups = 0;
-    for batch in reader {
+    let jsonl_out = run(&[]);
+    ok(&jsonl_out);
+    let jsonl: Vec<Value> = String::from_utf8_lossy(&jsonl_out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let csv_out = run(&["--format", "csv"]);
+    ok(&csv_out);
+    let by_id = |recs: Vec<serde_json::Map<String, Value>>| -> HashMap<String, Value> {
+        recs.into_iter()
+            .map(|m| {
+                (
+                    m["stone_id"].as_str().unwrap().to_string(),
+                    Value::Object(m),
+                )
+            })
+            .collect()
+    };
+    // CSV
+    let mut r = csv::Reader::from_reader(csv_out.stdout.as_slice());
+    let names: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(names, COLUMNS.map(|(n, _)| n.to_string()));
+    let csv_recs = by_id(
+        r.records()
+            .map(|rec| {
+                let rec = rec.unwrap();
+                names
+                    .iter()
+                    .zip(rec.iter())
+                    .map(|(n, t)| (n.clone(), from_text(n, Some(t))))
+                    .collect()
+            })
+            .collect(),
+    );
+    // Parquet
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&pq).unwrap()).unwrap();
+    // one row group per chunk of 10 stones
+    assert_eq!(builder.metadata().num_row_groups(), 5);
+    let mut pq_recs = Vec::new();
+    for batch in builder.build().unwrap() {
         let b = batch.unwrap();
-        row_groups += 1;
-        let col = |name: &str| b.column_by_name(name).unwrap().clone();
-        let ids = col("stone_id");
-        let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
-        let verdicts = col("verdict");
-        let verdicts = verdicts.as_any().downcast_ref::<StringArray>().unwrap();
-        let p = col("p_synthetic");
-        let p = p.as_any().downcast_ref::<Float64Array>().unwrap();
-        let evidence = col("evidence");
-        let evidence = evidence.as_any().downcast_ref::<StringArray>().unwrap();
         for i in 0..b.num_rows() {
-            let ev: Value = serde_json::from_str(evidence.value(i)).unwrap();
-            let ps = (!p.is_null(i)).then(|| p.value(i));
-            got.insert(
-                ids.value(i).to_string(),
-                (verdicts.value(i).to_string(), ps, ev),
-            );
+            let mut m = serde_json::Map::new();
+            for (name, _) in COLUMNS {
+                let col = b.column_by_name(name).unwrap();
+                let v = if let Some(f) = col.as_any().downcast_ref::<Float64Array>() {
+                    if f.is_null(i) {
+                        Value::Null
+                    } else {
+                        serde_json::json!(f.value(i))
+                    }
+                } else {
+                    let t = col.as_any().downcast_ref::<StringArray>().unwrap();
+                    from_text(name, (!t.is_null(i)).then(|| t.value(i)))
+                };
+                m.insert(name.to_string(), v);
+            }
+            pq_recs.push(m);
         }
     }
-    assert!(row_groups >= 1);
-    assert_eq!(got.len(), 45);
-    for r in &jsonl {
-        let (verdict, p, ev) = &got[r["stone_id"].as_str().unwrap()];
-        assert_eq!(verdict, r["verdict"].as_str().unwrap());
-        assert_eq!(*p, r["p_synthetic"].as_f64());
-        assert_eq!(ev, &r["evidence"]);
+    let pq_recs = by_id(pq_recs);
+    // JSON lines: every column, nothing else
+    let json_recs = by_id(
+        jsonl
+            .iter()
+            .map(|r| r.as_object().unwrap().clone())
+            .collect(),
+    );
+    assert_eq!(json_recs.len(), 46);
+    for r in json_recs.values() {
+        let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), COLUMNS.len());
+    }
+    assert_eq!(csv_recs, json_recs, "CSV and JSON lines differ");
+    assert_eq!(pq_recs, json_recs, "Parquet and JSON lines differ");
+    // Provenance: each file's sha256, each model's id, version and sha256, the tool's version.
+    let manifests: HashMap<String, Value> = std::fs::read_dir(common::project_dir().join("models"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("manifest.json"))
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let m: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            (m["id"].as_str().unwrap().to_string(), m)
+        })
+        .collect();
+    for r in json_recs.values() {
+        let files = r["files"].as_array().unwrap();
+        let digests = r["file_sha256"].as_array().unwrap();
+        assert_eq!(files.len(), digests.len());
+        for (f, d) in files.iter().zip(digests) {
+            let bytes = std::fs::read(f.as_str().unwrap()).unwrap();
+            assert_eq!(
+                d.as_str().unwrap(),
+                diamond_screen::digest::sha256_hex(&bytes),
+                "{f}"
+            );
+        }
+        assert_eq!(
+            r["tool_version"],
+            format!("diamond-screen {}", env!("CARGO_PKG_VERSION"))
+        );
+        if r["verdict"] == "error" {
+            assert_eq!(r["stone_id"], "BAD-1");
+            continue;
+        }
+        let models = r["models"].as_array().unwrap();
+        assert!(!models.is_empty());
+        for m in models {
+            let man = &manifests[m["id"].as_str().unwrap()];
+            assert_eq!(m["version"], man["version"]);
+            assert_eq!(m["sha256"], man["sha256"]);
+        }
     }
     // Parquet needs a file and cannot be resumed: clear refusals
     for args in [

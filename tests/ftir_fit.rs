@@ -72,6 +72,7 @@ fn broad_bands_on_real_hpht_spectra_are_never_nitrogen_and_never_pass() {
                             }],
                             errors: Vec::new(),
                             files: vec![what],
+                            sha256: vec![None],
                         });
                     }
                 }

@@ -4,24 +4,27 @@
 //! whose files are already recorded in the output, so a run killed at any point and rerun
 //! yields exactly one record per stone.
 //!
-//! Stones are planned by the stone id their file names give (up to the first `_`), so a stone
-//! is never split between chunks or shards; within a chunk, spectra are grouped by the stone id
-//! of their metadata.
+//! Stones are planned before any is screened ([`plan_stones`]): every file's stone ids (those
+//! its metadata gives, else its name's, learnt from a prefix of the file where that is exact),
+//! so a stone is never split between chunks, shards or resumed runs, however its files are
+//! named.
 
 pub mod output;
 pub mod parquet;
+pub mod record;
 pub mod shard;
 
 pub use output::OutputFormat;
+use record::Provenance;
 pub use shard::Shard;
 
-use crate::screen::{Screener, files, group_files, plan_by_name};
+use crate::screen::{Screener, files, group_planned, plan_stones};
 use crate::spectrum::ReadOptions;
 use crate::verdict::{Verdict, VerdictKind};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub struct BatchOptions {
@@ -123,19 +126,38 @@ fn input_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BatchError> {
 
 type Plan = [(String, Vec<PathBuf>)];
 
-/// Read, group and screen planned stones a chunk at a time, handing each chunk's verdicts (and
-/// its number of files) to `sink`.
+/// Read, group and screen planned stones a chunk at a time, handing each chunk's verdicts to
+/// `sink`. A file holding several stones is read with each chunk that
+/// has one of them, and each chunk keeps only its own stones.
 fn for_each_chunk<E>(
     screener: &Screener,
     plan: &Plan,
     chunk_stones: usize,
     read: &ReadOptions,
-    mut sink: impl FnMut(usize, &[Verdict]) -> Result<(), E>,
+    mut sink: impl FnMut(&[Verdict]) -> Result<(), E>,
 ) -> Result<(), E> {
     for chunk in plan.chunks(chunk_stones.max(1)) {
-        let paths: Vec<PathBuf> = chunk.iter().flat_map(|(_, p)| p.iter().cloned()).collect();
-        let stones = group_files(&paths, read);
-        sink(paths.len(), &screener.screen(&stones))?;
+        let mut ids_of: HashMap<&Path, Vec<String>> = HashMap::new();
+        for (id, paths) in chunk {
+            for p in paths {
+                ids_of.entry(p.as_path()).or_default().push(id.clone());
+            }
+        }
+        let mut paths: Vec<PathBuf> = ids_of.keys().map(|p| p.to_path_buf()).collect();
+        paths.sort();
+        let error_ids = |p: &Path| ids_of.get(p).cloned().unwrap_or_default();
+        let mut stones = group_planned(&paths, read, &error_ids);
+        // Keep this chunk's stones; an id the plan does not have at all (a file that reads
+        // differently the second time) is kept too, so that no stone is ever lost.
+        stones.retain(|s| {
+            chunk
+                .binary_search_by(|(id, _)| id.as_str().cmp(&s.id))
+                .is_ok()
+                || plan
+                    .binary_search_by(|(id, _)| id.as_str().cmp(&s.id))
+                    .is_err()
+        });
+        sink(&screener.screen(&stones))?;
     }
     Ok(())
 }
@@ -150,9 +172,9 @@ pub fn screen_all(
     paths: &[PathBuf],
     read: &ReadOptions,
 ) -> Result<Vec<Verdict>, BatchError> {
-    let plan = plan_by_name(files::expand(paths).map_err(BatchError::Input)?);
+    let plan = plan_stones(files::expand(paths).map_err(BatchError::Input)?, read);
     let mut all = Vec::with_capacity(plan.len());
-    for_each_chunk(screener, &plan, DEFAULT_CHUNK_STONES, read, |_, v| {
+    for_each_chunk(screener, &plan, DEFAULT_CHUNK_STONES, read, |v| {
         all.extend_from_slice(v);
         Ok::<(), BatchError>(())
     })?;
@@ -186,7 +208,7 @@ pub fn run(
             return Err(BatchError::ParquetResume);
         }
     }
-    let mut plan = plan_by_name(input_paths(&opts.paths)?);
+    let mut plan = plan_stones(input_paths(&opts.paths)?, read);
     if let Some(sh) = opts.shard {
         let before = plan.len();
         plan.retain(|(key, _)| sh.owns(key));
@@ -196,33 +218,20 @@ pub fn run(
     if opts.resume
         && let Some(path) = &opts.out
     {
-        let (done, content) = output::recorded_files(path, opts.format).map_err(&out_err)?;
+        let (done, content) = output::recorded_stones(path, opts.format).map_err(&out_err)?;
         has_content = content;
         let before = plan.len();
-        plan.retain(|(_, paths)| {
-            !paths
-                .iter()
-                .all(|p| done.contains(&p.display().to_string()))
-        });
+        plan.retain(|(id, _)| !done.contains(id));
         summary.resumed_skipped = before - plan.len();
     }
-    let mut out = match &opts.out {
-        Some(path) if opts.format == OutputFormat::Parquet => {
-            let f = std::fs::File::create(path).map_err(&out_err)?;
-            output::Sink::Parquet(Box::new(parquet::ParquetSink::create(f).map_err(&out_err)?))
-        }
-        Some(path) => {
-            let f = std::fs::OpenOptions::new()
-                .create(true)
-                .write(true)
-                .append(opts.resume)
-                .truncate(!opts.resume)
-                .open(path)
-                .map_err(&out_err)?;
-            output::Sink::file(f).map_err(&out_err)?
-        }
-        None => output::Sink::Stdout(std::io::stdout().lock()),
-    };
+    let mut out = output::open(opts.format, opts.out.as_deref(), opts.resume, has_content)
+        .map_err(&out_err)?;
+    let provenance = Provenance::new(&screener.models);
+    summary.files = plan
+        .iter()
+        .flat_map(|(_, paths)| paths)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     let bar = if opts.progress {
         let b = ProgressBar::new(plan.len() as u64);
         b.set_style(
@@ -233,30 +242,22 @@ pub fn run(
     } else {
         ProgressBar::hidden()
     };
-    let mut header = !has_content;
-    for_each_chunk(
-        screener,
-        &plan,
-        opts.chunk_stones,
-        read,
-        |files, verdicts| {
-            summary.files += files;
-            for v in verdicts {
-                *summary
-                    .verdicts
-                    .entry(v.verdict.name().to_string())
-                    .or_default() += 1;
-                if v.verdict == VerdictKind::Error {
-                    summary.errors += 1;
-                }
+    for_each_chunk(screener, &plan, opts.chunk_stones, read, |verdicts| {
+        for v in verdicts {
+            *summary
+                .verdicts
+                .entry(v.verdict.name().to_string())
+                .or_default() += 1;
+            if v.verdict == VerdictKind::Error {
+                summary.errors += 1;
             }
-            summary.stones += verdicts.len();
-            out.write(verdicts, opts.format, header).map_err(&out_err)?;
-            header = false;
-            bar.inc(verdicts.len() as u64);
-            Ok(())
-        },
-    )?;
+        }
+        summary.stones += verdicts.len();
+        let cells: Vec<_> = verdicts.iter().map(|v| provenance.cells(v)).collect();
+        out.write(&cells).map_err(&out_err)?;
+        bar.inc(verdicts.len() as u64);
+        Ok(())
+    })?;
     bar.finish_and_clear();
     out.finish().map_err(&out_err)?;
     summary.seconds = t0.elapsed().as_secs_f64();

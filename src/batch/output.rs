@@ -1,8 +1,9 @@
-//! Output of `screen`: JSON lines (default) or CSV, one record per stone, written a chunk at a
-//! time and flushed, so that a killed run leaves at most one partial last line, which `--resume`
-//! cuts off before appending. Parquet is in `parquet.rs`.
+//! Output of `screen`: JSON lines (default), CSV or Parquet (`parquet.rs`), one flat record per
+//! stone ([`super::record`]), each format a [`RecordSink`]. Text outputs are written a chunk at
+//! a time and flushed, so that a killed run leaves at most one partial last line, which
+//! `--resume` cuts off before appending.
 
-use crate::verdict::Verdict;
+use super::record::{COLUMNS, Cell};
 use std::collections::HashSet;
 use std::io::{self, BufRead, Write};
 use std::path::Path;
@@ -26,99 +27,16 @@ impl std::str::FromStr for OutputFormat {
     }
 }
 
-pub const CSV_HEADER: [&str; 14] = [
-    "stone_id",
-    "verdict",
-    "likely_origin",
-    "p_synthetic",
-    "p_natural",
-    "p_cvd",
-    "p_hpht",
-    "p_simulant",
-    "evidence",
-    "channels",
-    "warnings",
-    "models",
-    "error",
-    "files",
-];
-
-fn opt(v: Option<f64>) -> String {
-    v.map_or(String::new(), |x| format!("{x:.6}"))
-}
-
-fn csv_row(v: &Verdict) -> Vec<String> {
-    let p = v.probabilities;
-    vec![
-        v.stone_id.clone(),
-        v.verdict.name().to_string(),
-        v.likely_origin
-            .map_or(String::new(), |o| format!("{o:?}").to_lowercase()),
-        opt(v.p_synthetic),
-        opt(p.map(|p| p.natural)),
-        opt(p.map(|p| p.cvd)),
-        opt(p.map(|p| p.hpht)),
-        opt(p.map(|p| p.simulant)),
-        v.evidence
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}:{}@{:.2}",
-                    e.channel, e.evidence.centre, e.evidence.observed
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(";"),
-        v.channels
-            .iter()
-            .map(|c| c.channel.map_or("-", |c| c.name()))
-            .collect::<Vec<_>>()
-            .join(";"),
-        v.warnings.join(" | "),
-        v.models.join(";"),
-        v.error.clone().unwrap_or_default(),
-        v.files.join(";"),
-    ]
-}
-
-/// Render records for one write.
-pub fn render(records: &[Verdict], format: OutputFormat, header: bool) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    match format {
-        OutputFormat::Jsonl => {
-            for v in records {
-                serde_json::to_writer(&mut buf, v).map_err(io::Error::other)?;
-                buf.push(b'\n');
-            }
-        }
-        OutputFormat::Parquet => {
-            return Err(io::Error::other(
-                "parquet records are written by ParquetSink",
-            ));
-        }
-        OutputFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut buf);
-            if header {
-                w.write_record(CSV_HEADER).map_err(io::Error::other)?;
-            }
-            for v in records {
-                w.write_record(csv_row(v)).map_err(io::Error::other)?;
-            }
-            w.flush()?;
-        }
-    }
-    Ok(buf)
-}
-
-/// For `--resume`: cut a partial last line off `path` and return the files already recorded
-/// (and whether the file already has content, so that CSV does not repeat its header).
-pub fn recorded_files(path: &Path, format: OutputFormat) -> io::Result<(HashSet<String>, bool)> {
-    let mut files = HashSet::new();
+/// For `--resume`: cut a partial last line off `path` and return the stones already recorded
+/// (and whether the file already has content, so that CSV does not repeat its header). A run's
+/// plan has every stone with all its files, so a recorded stone is a finished one.
+pub fn recorded_stones(path: &Path, format: OutputFormat) -> io::Result<(HashSet<String>, bool)> {
+    let mut stones = HashSet::new();
     let Ok(meta) = std::fs::metadata(path) else {
-        return Ok((files, false));
+        return Ok((stones, false));
     };
     if meta.len() == 0 {
-        return Ok((files, false));
+        return Ok((stones, false));
     }
     // Cut everything after the last newline (a record being written when the run died).
     let bytes = std::fs::read(path)?;
@@ -146,16 +64,13 @@ pub fn recorded_files(path: &Path, format: OutputFormat) -> io::Result<(HashSet<
                         format!("{}: {e}", path.display()),
                     )
                 })?;
-                for f in v["files"].as_array().into_iter().flatten() {
-                    if let Some(s) = f.as_str() {
-                        files.insert(s.to_string());
-                    }
+                if let Some(id) = v["stone_id"].as_str() {
+                    stones.insert(id.to_string());
                 }
             }
         }
         OutputFormat::Csv => {
             let mut r = csv::Reader::from_reader(good);
-            let col = CSV_HEADER.len() - 1;
             for rec in r.records() {
                 let rec = rec.map_err(|e| {
                     io::Error::new(
@@ -163,66 +78,131 @@ pub fn recorded_files(path: &Path, format: OutputFormat) -> io::Result<(HashSet<
                         format!("{}: {e}", path.display()),
                     )
                 })?;
-                for f in rec
-                    .get(col)
-                    .unwrap_or("")
-                    .split(';')
-                    .filter(|s| !s.is_empty())
-                {
-                    files.insert(f.to_string());
+                // stone_id is the first column
+                if let Some(id) = rec.get(0) {
+                    stones.insert(id.to_string());
                 }
             }
         }
     }
-    Ok((files, keep > 0))
+    Ok((stones, keep > 0))
 }
 
-/// Where records go: a file, whose length after each whole chunk is kept so that a failed write
-/// (a full disk) is cut back and leaves no partial record behind; stdout; or a Parquet file.
-pub enum Sink {
+/// Where a run's records go: one implementation per format, each holding its own state. Every
+/// format writes the same flat record ([`super::record`]).
+pub trait RecordSink {
+    /// Write one chunk of records (for files: all of it or nothing).
+    fn write(&mut self, records: &[Vec<Cell>]) -> io::Result<()>;
+    /// Finish the output (Parquet's footer).
+    fn finish(self: Box<Self>) -> io::Result<()>;
+}
+
+/// The sink for `format`, writing to `out` (stdout when None). `append` continues a file (a
+/// resumed run; CSV then writes no second header when the file has records).
+pub fn open(
+    format: OutputFormat,
+    out: Option<&Path>,
+    append: bool,
+    has_records: bool,
+) -> io::Result<Box<dyn RecordSink>> {
+    if format == OutputFormat::Parquet {
+        let path = out.ok_or_else(|| io::Error::other("Parquet output needs a file"))?;
+        let f = std::fs::File::create(path)?;
+        return Ok(Box::new(super::parquet::ParquetSink::create(f)?));
+    }
+    let out = match out {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(append)
+                .truncate(!append)
+                .open(path)?;
+            let len = file.metadata()?.len();
+            ChunkOut::File { file, len }
+        }
+        None => ChunkOut::Stdout(io::stdout().lock()),
+    };
+    Ok(match format {
+        OutputFormat::Csv => Box::new(CsvSink {
+            out,
+            header: !has_records,
+        }),
+        _ => Box::new(JsonlSink { out }),
+    })
+}
+
+/// JSON lines: one object per stone, the columns in order.
+struct JsonlSink {
+    out: ChunkOut,
+}
+
+impl RecordSink for JsonlSink {
+    fn write(&mut self, records: &[Vec<Cell>]) -> io::Result<()> {
+        let mut buf = Vec::new();
+        for cells in records {
+            let mut obj = serde_json::Map::new();
+            for ((name, _), c) in COLUMNS.iter().zip(cells) {
+                obj.insert(name.to_string(), c.to_json());
+            }
+            serde_json::to_writer(&mut buf, &obj).map_err(io::Error::other)?;
+            buf.push(b'\n');
+        }
+        self.out.write_chunk(&buf)
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// CSV: a header row of the column names (once per file), nested parts as JSON text.
+struct CsvSink {
+    out: ChunkOut,
+    header: bool,
+}
+
+impl RecordSink for CsvSink {
+    fn write(&mut self, records: &[Vec<Cell>]) -> io::Result<()> {
+        let mut buf = Vec::new();
+        {
+            let mut w = csv::Writer::from_writer(&mut buf);
+            if self.header {
+                w.write_record(COLUMNS.map(|(name, _)| name))
+                    .map_err(io::Error::other)?;
+            }
+            for cells in records {
+                w.write_record(cells.iter().map(|c| c.to_text().unwrap_or_default()))
+                    .map_err(io::Error::other)?;
+            }
+            w.flush()?;
+        }
+        self.out.write_chunk(&buf)?;
+        self.header = false;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A text output: a file, whose length after each whole chunk is kept so that a failed write
+/// (a full disk) is cut back and leaves no partial record behind, or stdout.
+enum ChunkOut {
     File { file: std::fs::File, len: u64 },
     Stdout(io::StdoutLock<'static>),
-    Parquet(Box<super::parquet::ParquetSink>),
 }
 
-impl Sink {
-    pub fn file(file: std::fs::File) -> io::Result<Sink> {
-        let len = file.metadata()?.len();
-        Ok(Sink::File { file, len })
-    }
-
-    /// Write one chunk of records; `header` asks CSV for its header row.
-    pub fn write(
-        &mut self,
-        records: &[Verdict],
-        format: OutputFormat,
-        header: bool,
-    ) -> io::Result<()> {
-        match self {
-            Sink::Parquet(p) => p.write(records),
-            _ => {
-                let bytes = render(records, format, header)?;
-                self.write_chunk(&bytes)
-            }
-        }
-    }
-
-    /// Finish the output (a Parquet file's footer).
-    pub fn finish(self) -> io::Result<()> {
-        match self {
-            Sink::Parquet(p) => p.finish(),
-            _ => Ok(()),
-        }
-    }
-
+impl ChunkOut {
     /// Write and flush one chunk's bytes, all or nothing (for files).
     fn write_chunk(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Sink::Stdout(w) => {
+            ChunkOut::Stdout(w) => {
                 w.write_all(bytes)?;
                 w.flush()
             }
-            Sink::File { file, len } => {
+            ChunkOut::File { file, len } => {
                 let written = file.write_all(bytes).and_then(|_| file.sync_data());
                 match written {
                     Ok(()) => {
@@ -236,7 +216,6 @@ impl Sink {
                     }
                 }
             }
-            Sink::Parquet(_) => Err(io::Error::other("Parquet output takes records, not bytes")),
         }
     }
 }

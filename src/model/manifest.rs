@@ -65,11 +65,7 @@ pub enum ManifestError {
     },
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let d = sha2::Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::digest::sha256_hex;
 
 impl Manifest {
     pub fn read(path: &Path) -> Result<Manifest, ManifestError> {

@@ -1,10 +1,12 @@
 //! Grouping spectra into stones: by the stone id in the metadata, else the file name up to its
-//! first `_` (the readers fill that in). Files that cannot be read still belong to a stone (by
-//! file name) so that the stone gets an error record.
+//! first `_` (the readers fill that in); a run plans every stone with all its files first
+//! ([`plan_stones`]). Files that cannot be read still belong to a stone (by file name, or as the
+//! plan has them) so that the stone gets an error record.
 
 pub use crate::spectrum::stone_id_from_path;
-use crate::spectrum::{ReadOptions, Spectrum, read_path_with};
+use crate::spectrum::{ReadOptions, Spectrum, read_path_hashed, stone_ids};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
 pub struct SpectrumInput {
@@ -20,22 +22,42 @@ pub struct StoneInput {
     pub errors: Vec<String>,
     /// Every file of the stone, read or not.
     pub files: Vec<String>,
+    /// The sha256 of each file's bytes (as `files`; None where they could not be read).
+    pub sha256: Vec<Option<String>>,
 }
 
 /// Read files and group them into stones (sorted by stone id). `opts` is what the user said
 /// about files that do not say it (command-line defaults).
-pub fn group_files(paths: &[std::path::PathBuf], opts: &ReadOptions) -> Vec<StoneInput> {
+pub fn group_files(paths: &[PathBuf], opts: &ReadOptions) -> Vec<StoneInput> {
+    group_planned(paths, opts, &|p: &Path| vec![stone_id_from_path(p)])
+}
+
+/// [`group_files`], with the stones a file that does not read belongs to given by `error_ids`
+/// (a run's plan: the ids its header gave, or its name's).
+pub fn group_planned(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    error_ids: &dyn Fn(&Path) -> Vec<String>,
+) -> Vec<StoneInput> {
     use rayon::prelude::*;
-    let read: Vec<(String, Result<Vec<Spectrum>, String>)> = paths
+    // (file, its spectra or why not, the sha256 of its bytes)
+    type Read = (String, Result<Vec<Spectrum>, String>, Option<String>);
+    let read: Vec<Read> = paths
         .par_iter()
         .map(|p| {
             let file = p.display().to_string();
-            let r = read_path_with(p, opts).map_err(|e| e.to_string());
-            (file, r)
+            let (r, digest) = read_path_hashed(p, opts);
+            (file, r.map_err(|e| e.to_string()), digest)
         })
         .collect();
     let mut stones: BTreeMap<String, StoneInput> = BTreeMap::new();
-    for ((file, r), path) in read.into_iter().zip(paths) {
+    fn stone(stones: &mut BTreeMap<String, StoneInput>, id: String) -> &mut StoneInput {
+        stones.entry(id.clone()).or_insert_with(|| StoneInput {
+            id,
+            ..Default::default()
+        })
+    }
+    for ((file, r, digest), path) in read.into_iter().zip(paths) {
         match r {
             Ok(spectra) => {
                 for s in spectra {
@@ -44,12 +66,10 @@ pub fn group_files(paths: &[std::path::PathBuf], opts: &ReadOptions) -> Vec<Ston
                         .stone_id
                         .clone()
                         .unwrap_or_else(|| stone_id_from_path(path));
-                    let st = stones.entry(id.clone()).or_insert_with(|| StoneInput {
-                        id,
-                        ..Default::default()
-                    });
+                    let st = stone(&mut stones, id);
                     if !st.files.contains(&file) {
                         st.files.push(file.clone());
+                        st.sha256.push(digest.clone());
                     }
                     st.spectra.push(SpectrumInput {
                         file: file.clone(),
@@ -58,25 +78,33 @@ pub fn group_files(paths: &[std::path::PathBuf], opts: &ReadOptions) -> Vec<Ston
                 }
             }
             Err(e) => {
-                let id = stone_id_from_path(path);
-                let st = stones.entry(id.clone()).or_insert_with(|| StoneInput {
-                    id,
-                    ..Default::default()
-                });
-                st.files.push(file);
-                st.errors.push(e);
+                for id in error_ids(path) {
+                    let st = stone(&mut stones, id);
+                    st.files.push(file.clone());
+                    st.sha256.push(digest.clone());
+                    st.errors.push(e.clone());
+                }
             }
         }
     }
     stones.into_values().collect()
 }
 
-/// Plan a large run: paths grouped by the stone id their file names give (sorted), so that a
-/// stone's files are read together and memory holds only a chunk of stones at a time.
-pub fn plan_by_name(paths: Vec<std::path::PathBuf>) -> Vec<(String, Vec<std::path::PathBuf>)> {
-    let mut m: BTreeMap<String, Vec<std::path::PathBuf>> = BTreeMap::new();
-    for p in paths {
-        m.entry(stone_id_from_path(&p)).or_default().push(p);
+/// A run's plan: every stone (sorted by id) with all its files, from every file's stone ids
+/// ([`stone_ids`]: the ids inside the file, else its name's), so that a stone is read, screened
+/// and recorded once, whatever chunk, shard or resumed run its files fall in. Memory holds the
+/// paths and ids, never the spectra.
+pub fn plan_stones(paths: Vec<PathBuf>, opts: &ReadOptions) -> Vec<(String, Vec<PathBuf>)> {
+    use rayon::prelude::*;
+    let ids: Vec<Vec<String>> = paths.par_iter().map(|p| stone_ids(p, opts)).collect();
+    let mut m: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for (p, ids) in paths.into_iter().zip(ids) {
+        for id in ids {
+            let files = m.entry(id).or_default();
+            if files.last() != Some(&p) {
+                files.push(p.clone());
+            }
+        }
     }
     m.into_iter().collect()
 }

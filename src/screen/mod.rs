@@ -6,7 +6,9 @@
 pub mod files;
 mod group;
 
-pub use group::{SpectrumInput, StoneInput, group_files, plan_by_name, stone_id_from_path};
+pub use group::{
+    SpectrumInput, StoneInput, group_files, group_planned, plan_stones, stone_id_from_path,
+};
 
 use crate::channel::Channel;
 use crate::lines::Detection;
@@ -208,6 +210,7 @@ impl Screener {
                 if !st.errors.is_empty() {
                     let mut v = Verdict::error(&st.id, st.errors.join("; "));
                     v.files = st.files.clone();
+                    v.file_sha256 = st.sha256.clone();
                     return v;
                 }
                 let mut warnings = Vec::new();
@@ -222,6 +225,7 @@ impl Screener {
                 }
                 let mut v = fuse(&st.id, chans, warnings, &self.prior);
                 v.files = st.files.clone();
+                v.file_sha256 = st.sha256.clone();
                 v
             })
             .collect()

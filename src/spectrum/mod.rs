@@ -9,7 +9,7 @@ mod validate;
 pub use metadata::{Metadata, Technique};
 pub use read::{
     ReadError, ReadErrorKind, ReadOptions, SpectrumJson, StoneJson, from_stone_json, read_bytes,
-    read_bytes_with, read_path, read_path_with, stone_id_from_path,
+    read_bytes_with, read_path, read_path_hashed, read_path_with, stone_id_from_path, stone_ids,
 };
 pub use units::{XUnit, YUnit, convert, raman_line_nm};
 pub use validate::{MAX_POINTS, MIN_POINTS};

@@ -43,6 +43,17 @@ pub enum Origin {
     Unknown,
 }
 
+impl Origin {
+    /// The one spelling every output uses (as serialised).
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Cvd => "cvd",
+            Origin::Hpht => "hpht",
+            Origin::Unknown => "unknown",
+        }
+    }
+}
+
 /// Class probabilities of one model on one spectrum.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Probabilities {
@@ -166,9 +177,13 @@ pub struct Verdict {
     pub models: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The stone's source files (read or not): what `--resume` checks.
+    /// The stone's source files (read or not).
     #[serde(default)]
     pub files: Vec<String>,
+    /// The sha256 of each of `files` (None where its bytes could not be read; empty where the
+    /// spectra came without files, as in an HTTP request).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_sha256: Vec<Option<String>>,
 }
 
 impl Verdict {
@@ -187,6 +202,7 @@ impl Verdict {
             models: Vec::new(),
             error: Some(message),
             files: Vec::new(),
+            file_sha256: Vec::new(),
         }
     }
 }

@@ -152,6 +152,7 @@ pub fn fuse(
         models,
         error: None,
         files: Vec::new(),
+        file_sha256: Vec::new(),
     };
     for c in &v.channels {
         for p in c.problems.iter().chain(&c.notes) {

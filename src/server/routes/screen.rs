@@ -186,9 +186,10 @@ async fn multipart_stone(mut mp: Multipart, state: &Arc<AppState>) -> Result<Sto
     opts.excitation_nm = defaults.excitation_nm;
     opts.temperature_k = defaults.temperature_k;
     // Parsing the files is CPU work: off the executor.
-    let (spectra, files) = offload::blocking(move || {
+    let (spectra, files, sha256) = offload::blocking(move || {
         let mut spectra: Vec<SpectrumInput> = Vec::new();
         let mut files = Vec::new();
+        let mut sha256 = Vec::new();
         for (file, bytes) in uploads {
             let read = read_bytes_with(&file, &bytes, &opts)
                 .map_err(|e| ApiError::unprocessable(e.to_string()))?;
@@ -197,8 +198,9 @@ async fn multipart_stone(mut mp: Multipart, state: &Arc<AppState>) -> Result<Sto
                 spectrum,
             }));
             files.push(file);
+            sha256.push(Some(crate::digest::sha256_hex(&bytes)));
         }
-        Ok::<_, ApiError>((spectra, files))
+        Ok::<_, ApiError>((spectra, files, sha256))
     })
     .await??;
     if spectra.is_empty() {
@@ -224,6 +226,7 @@ async fn multipart_stone(mut mp: Multipart, state: &Arc<AppState>) -> Result<Sto
         id,
         spectra,
         files,
+        sha256,
         ..Default::default()
     })
 }

@@ -12,6 +12,7 @@
 
 mod binary;
 mod delimited;
+mod ids;
 mod jcamp;
 mod json;
 mod sif;
@@ -25,6 +26,7 @@ use super::units::{XUnit, YUnit};
 use super::validate::order_points;
 use std::path::Path;
 
+pub use ids::{PREFIX_BYTES as ID_PREFIX_BYTES, stone_ids};
 pub use json::{SpectrumJson, StoneJson};
 
 /// Largest file a reader accepts (2,000,000 points of text fit well within it).
@@ -126,6 +128,29 @@ pub fn read_path_with(path: &Path, opts: &ReadOptions) -> Result<Vec<Spectrum>, 
     }
     let bytes = std::fs::read(path).map_err(|e| err(ReadErrorKind::Io(e.to_string())))?;
     read_bytes_with(&name, &bytes, opts)
+}
+
+/// [`read_path_with`], with the sha256 of the bytes read (None when they could not be read):
+/// the provenance a record carries.
+pub fn read_path_hashed(
+    path: &Path,
+    opts: &ReadOptions,
+) -> (Result<Vec<Spectrum>, ReadError>, Option<String>) {
+    let readable = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES);
+    let bytes = if readable {
+        std::fs::read(path).ok()
+    } else {
+        None
+    };
+    match bytes {
+        Some(bytes) => {
+            let digest = crate::digest::sha256_hex(&bytes);
+            let name = path.display().to_string();
+            (read_bytes_with(&name, &bytes, opts), Some(digest))
+        }
+        // The size, kind and I/O errors, worded once.
+        None => (read_path_with(path, opts), None),
+    }
 }
 
 /// The spectra of a stone given as JSON (an HTTP request body), checked like any file's;
