@@ -313,3 +313,55 @@ fn real_ftir_spectra_are_typed() {
         assert_eq!(d.diamond, Some(true));
     }
 }
+
+#[test]
+fn a_faint_two_phonon_band_neither_shows_nor_rules_out_diamond() {
+    use diamond_screen::lines::{MIN_LINE_SNR, TWO_PHONON_ABSENT_SNR};
+    use diamond_screen::simulate::{Channel, Family, Kind, simulate_kind, stone_rng};
+    // A simulated natural's FTIR spectrum (SIMULATED), made ever fainter under the same noise:
+    // a thinner and thinner stone.
+    let st = simulate_kind(
+        &mut stone_rng(40, 0),
+        "S".into(),
+        Kind::NaturalIa,
+        &[Channel::Ftir],
+        Family::Original,
+    );
+    let base = &st.spectra[0].1;
+    let mut rng = ChaCha8Rng::seed_from_u64(41);
+    let noise = Normal::new(0.0, 0.002).unwrap();
+    let mut seen = [false; 3];
+    for k in 0..40 {
+        let scale = 0.6f64.powi(k) * 0.5;
+        let mut s = base.clone();
+        for v in s.y.iter_mut() {
+            *v = *v * scale + noise.sample(&mut rng);
+        }
+        let d = detect(&s);
+        let snr = d.ftir.as_ref().unwrap().two_phonon_snr;
+        let want = if snr >= MIN_LINE_SNR {
+            Some(true)
+        } else if snr < TWO_PHONON_ABSENT_SNR {
+            Some(false)
+        } else {
+            None
+        };
+        if snr >= MIN_LINE_SNR && d.ftir.as_ref().unwrap().two_phonon_raw <= 0.0 {
+            continue;
+        }
+        assert_eq!(d.diamond, want, "scale {scale}: SNR {snr}");
+        seen[match want {
+            Some(true) => 0,
+            None => 1,
+            Some(false) => 2,
+        }] = true;
+        if want.is_none() {
+            assert!(d.quality.notes.iter().any(|n| n.contains("too weak")));
+        }
+    }
+    assert_eq!(
+        seen,
+        [true, true, true],
+        "the sweep crosses all three zones"
+    );
+}

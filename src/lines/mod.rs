@@ -10,7 +10,9 @@ pub mod peaks;
 mod quality;
 pub mod table;
 
-pub use detect::{Detection, detect, detect_converted, detector_unit};
+pub use detect::{
+    Detection, MIN_LINE_SNR, TWO_PHONON_ABSENT_SNR, detect, detect_converted, detector_unit,
+};
 pub use quality::Quality;
 pub use table::{CENTRES, Centre, Indicates, PosUnit};
 

@@ -593,5 +593,17 @@ mod tests {
             NAT,
         )];
         assert_eq!(fuse("s", c, vec![], &P).verdict, VerdictKind::Refer);
+        // an FTIR two-phonon band too weak to tell (None) does not outweigh a Raman line
+        let c = vec![
+            ch(Channel::Pl532, Some(true), vec![], sim),
+            ch(Channel::Ftir, None, vec![], sim),
+        ];
+        assert_ne!(fuse("s", c, vec![], &P).verdict, VerdictKind::Simulant);
+        // while an FTIR spectrum clearly without one does (a diamond-coated simulant)
+        let c = vec![
+            ch(Channel::Pl532, Some(true), vec![], sim),
+            ch(Channel::Ftir, Some(false), vec![], sim),
+        ];
+        assert_eq!(fuse("s", c, vec![], &P).verdict, VerdictKind::Simulant);
     }
 }
