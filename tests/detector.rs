@@ -356,7 +356,8 @@ fn a_faint_two_phonon_band_neither_shows_nor_rules_out_diamond() {
             Some(false) => 2,
         }] = true;
         if want.is_none() {
-            assert!(d.quality.notes.iter().any(|n| n.contains("too weak")));
+            assert!(d.quality.problems.iter().any(|n| n.contains("too weak")));
+            assert!(!d.quality.usable);
         }
     }
     assert_eq!(

@@ -120,9 +120,12 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                     Some(false)
                 } else {
                     // A thin stone or a short path through a rough skin: too weak a band to
-                    // prove diamond, too strong to say there is none.
-                    d.quality.notes.push(format!(
-                        "two-phonon band at SNR {tp:.1}: too weak to show diamond, too strong to                          rule it out (a thin stone or a short path?)"
+                    // prove diamond, too strong to say there is none; and a model reading the
+                    // spectrum normalised to that band reads mostly noise.
+                    d.quality.problems.push(format!(
+                        "two-phonon band at SNR {tp:.1}: too weak to show diamond, too strong \
+                         to rule it out (a thin stone or a short path?); re-measure with a \
+                         longer accumulation"
                     ));
                     None
                 };
