@@ -12,6 +12,7 @@ mod nnls;
 pub mod peak_fit;
 
 use super::Evidence;
+use super::detect::MIN_LINE_SNR;
 use super::table::{Indicates, PosUnit, by_name};
 use crate::preprocess::TWO_PHONON_AT_1992;
 use crate::preprocess::despike::{median_in_place, noise_sigma};
@@ -169,7 +170,15 @@ pub fn two_phonon_scale(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
 pub fn fit_curves(x: &[f64], y: &[f64], typing: &FtirTyping) -> Option<FitCurves> {
     let (tp_raw, k) = two_phonon_scale(x, y)?;
     (tp_raw > 0.0).then_some(())?;
-    fit::fit(x, y, k, typing.platelet.map(|p| (p.position, p.fwhm))).map(|(_, c)| c)
+    let shown = typing.two_phonon_snr >= MIN_LINE_SNR;
+    fit::fit(
+        x,
+        y,
+        k,
+        typing.platelet.map(|p| (p.position, p.fwhm)),
+        shown,
+    )
+    .map(|(_, c)| c)
 }
 
 /// Type an FTIR absorbance spectrum (x ascending in cm^-1). None when the range does not
@@ -195,7 +204,8 @@ pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
         fit_peak(x, &scaled, w, sigma).filter(|p| p.height >= MIN_SHARP && p.snr >= MIN_SNR)
     };
     let platelet = peak(&PLATELET);
-    let nitrogen = fit::fit(x, y, k, platelet.map(|p| (p.position, p.fwhm))).map(|(f, _)| f);
+    let shown = tp_snr >= MIN_LINE_SNR;
+    let nitrogen = fit::fit(x, y, k, platelet.map(|p| (p.position, p.fwhm)), shown).map(|(f, _)| f);
     let h3107 = peak(&H3107);
     let h3123 = peak(&H3123);
     // Atmospheric CO2 shows both nu3 branches around 2349 cm^-1 and the nu2 Q branch at
