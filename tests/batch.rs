@@ -148,6 +148,73 @@ fn a_stone_is_one_record_whatever_its_files_are_named() {
 }
 
 #[test]
+fn the_stones_of_one_file_are_recorded_once_across_shards_and_resumes() {
+    // One file, eight intensity columns: stones M#1..M#8, which the shards split between them.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from("# technique: pl\n# excitation_nm: 532\nnm,a,b,c,d,e,f,g,h\n");
+    for i in 0..2000 {
+        let x = 540.0 + i as f64 * 0.1;
+        let y = 1000.0 + 500.0 * (-0.5 * ((x - 572.6) / 0.3f64).powi(2)).exp();
+        let ys: Vec<String> = (0..8).map(|k| format!("{:.1}", y + k as f64)).collect();
+        text.push_str(&format!("{x:.2},{}\n", ys.join(",")));
+    }
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("M_pl532.csv"), text).unwrap();
+    let mut all = Vec::new();
+    for i in 0..3 {
+        let out = common::bin()
+            .args(["screen", "--backend", "tract", "--chunk", "2", "--shard"])
+            .arg(format!("{i}/3"))
+            .arg(&data)
+            .output()
+            .unwrap();
+        all.extend(ids(&common::json_lines(&out)));
+    }
+    all.sort();
+    let want: Vec<String> = (1..=8).map(|k| format!("M#{k}")).collect();
+    assert_eq!(all, want, "each stone once over the shards");
+    // a resumed run with half of them recorded adds only the other half
+    let out = tmp.path().join("out.jsonl");
+    let first = common::bin()
+        .args([
+            "screen",
+            "--backend",
+            "tract",
+            "--chunk",
+            "4",
+            "--shard",
+            "0/2",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    common::assert_success(&first);
+    let before = ids(&records(&out));
+    assert!(!before.is_empty() && before.len() < 8, "{before:?}");
+    let resumed = common::bin()
+        .args([
+            "screen",
+            "--backend",
+            "tract",
+            "--chunk",
+            "1",
+            "--resume",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    common::assert_success(&resumed);
+    let mut got = ids(&records(&out));
+    got.sort();
+    assert_eq!(got, want, "each stone once after the resume");
+}
+
+#[test]
 fn a_planned_file_that_fails_to_read_stays_with_its_stone() {
     // The plan learns the id from the head of a large file; the read then fails further on (a
     // row of one number): the error belongs to that stone's one record, not to a stone `scan`.

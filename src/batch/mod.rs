@@ -22,7 +22,7 @@ use crate::screen::{Screener, files, group_planned, plan_stones};
 use crate::spectrum::ReadOptions;
 use crate::verdict::{Verdict, VerdictKind};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -132,6 +132,7 @@ type Plan = [(String, Vec<PathBuf>)];
 fn for_each_chunk<E>(
     screener: &Screener,
     plan: &Plan,
+    planned: &HashSet<String>,
     chunk_stones: usize,
     read: &ReadOptions,
     mut sink: impl FnMut(&[Verdict]) -> Result<(), E>,
@@ -147,15 +148,14 @@ fn for_each_chunk<E>(
         paths.sort();
         let error_ids = |p: &Path| ids_of.get(p).cloned().unwrap_or_default();
         let mut stones = group_planned(&paths, read, &error_ids);
-        // Keep this chunk's stones; an id the plan does not have at all (a file that reads
-        // differently the second time) is kept too, so that no stone is ever lost.
+        // Keep this chunk's stones; an id the whole run's plan (`planned`, before shards and
+        // resumed stones were taken out) does not have at all (a file that reads differently
+        // the second time) is kept too, so that no stone is ever lost.
         stones.retain(|s| {
             chunk
                 .binary_search_by(|(id, _)| id.as_str().cmp(&s.id))
                 .is_ok()
-                || plan
-                    .binary_search_by(|(id, _)| id.as_str().cmp(&s.id))
-                    .is_err()
+                || !planned.contains(&s.id)
         });
         sink(&screener.screen(&stones))?;
     }
@@ -173,8 +173,9 @@ pub fn screen_all(
     read: &ReadOptions,
 ) -> Result<Vec<Verdict>, BatchError> {
     let plan = plan_stones(files::expand(paths).map_err(BatchError::Input)?, read);
+    let planned = plan.iter().map(|(id, _)| id.clone()).collect();
     let mut all = Vec::with_capacity(plan.len());
-    for_each_chunk(screener, &plan, DEFAULT_CHUNK_STONES, read, |v| {
+    for_each_chunk(screener, &plan, &planned, DEFAULT_CHUNK_STONES, read, |v| {
         all.extend_from_slice(v);
         Ok::<(), BatchError>(())
     })?;
@@ -209,6 +210,7 @@ pub fn run(
         }
     }
     let mut plan = plan_stones(input_paths(&opts.paths)?, read);
+    let planned: HashSet<String> = plan.iter().map(|(id, _)| id.clone()).collect();
     if let Some(sh) = opts.shard {
         let before = plan.len();
         plan.retain(|(key, _)| sh.owns(key));
@@ -230,7 +232,7 @@ pub fn run(
     summary.files = plan
         .iter()
         .flat_map(|(_, paths)| paths)
-        .collect::<std::collections::HashSet<_>>()
+        .collect::<HashSet<_>>()
         .len();
     let bar = if opts.progress {
         let b = ProgressBar::new(plan.len() as u64);
@@ -242,22 +244,29 @@ pub fn run(
     } else {
         ProgressBar::hidden()
     };
-    for_each_chunk(screener, &plan, opts.chunk_stones, read, |verdicts| {
-        for v in verdicts {
-            *summary
-                .verdicts
-                .entry(v.verdict.name().to_string())
-                .or_default() += 1;
-            if v.verdict == VerdictKind::Error {
-                summary.errors += 1;
+    for_each_chunk(
+        screener,
+        &plan,
+        &planned,
+        opts.chunk_stones,
+        read,
+        |verdicts| {
+            for v in verdicts {
+                *summary
+                    .verdicts
+                    .entry(v.verdict.name().to_string())
+                    .or_default() += 1;
+                if v.verdict == VerdictKind::Error {
+                    summary.errors += 1;
+                }
             }
-        }
-        summary.stones += verdicts.len();
-        let cells: Vec<_> = verdicts.iter().map(|v| provenance.cells(v)).collect();
-        out.write(&cells).map_err(&out_err)?;
-        bar.inc(verdicts.len() as u64);
-        Ok(())
-    })?;
+            summary.stones += verdicts.len();
+            let cells: Vec<_> = verdicts.iter().map(|v| provenance.cells(v)).collect();
+            out.write(&cells).map_err(&out_err)?;
+            bar.inc(verdicts.len() as u64);
+            Ok(())
+        },
+    )?;
     bar.finish_and_clear();
     out.finish().map_err(&out_err)?;
     summary.seconds = t0.elapsed().as_secs_f64();
