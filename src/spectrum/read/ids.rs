@@ -6,9 +6,11 @@
 //! prefix of the file where that provably gives the same ids: a text file whose bytes past
 //! the prefix are nothing but numbers, separators and line ends. A delimited reader takes its
 //! metadata, its column layout (and so the number of spectra) and its encoding from the text
-//! before or within the prefix, so the rest cannot change an id. Anything else (binary files,
-//! JSON, JCAMP, a metadata line or a non-ASCII byte after the prefix, a prefix that does not
-//! read) is read whole. A file that does not read belongs to the stone its name gives.
+//! before or within the prefix, so the rest cannot change an id; a JCAMP-DX file with plain
+//! XY data past the prefix holds one spectrum whose id its header gives. Anything else (binary
+//! files, JSON, compressed JCAMP data, a label, metadata line or non-ASCII byte after the
+//! prefix, a prefix that does not read) is read whole. A file that does not read belongs to the
+//! stone its name gives.
 
 use super::{ReadOptions, binary, read_bytes_with, read_path_with, stone_id_from_path};
 use std::path::Path;
