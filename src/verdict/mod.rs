@@ -181,7 +181,7 @@ pub struct Verdict {
     #[serde(default)]
     pub files: Vec<String>,
     /// The sha256 of each of `files` (None where its bytes could not be read; empty where the
-    /// spectra came without files, as in an HTTP request).
+    /// spectra came as JSON rather than files).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub file_sha256: Vec<Option<String>>,
 }
