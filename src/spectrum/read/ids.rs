@@ -2,7 +2,7 @@
 //! files before any is screened (a stone's files can carry a `stone_id` that their names do
 //! not, as `scan_0001.csv` archives do).
 //!
-//! The ids are exactly what [`read_path_with`] gives (the same reader runs), learnt from a
+//! The ids are exactly what [`super::read_path_with`] gives (the same reader runs), learnt from a
 //! prefix of the file where that provably gives the same ids: a text file whose bytes past
 //! the prefix are nothing but numbers, separators and line ends. A delimited reader takes its
 //! metadata, its column layout (and so the number of spectra) and its encoding from the text
@@ -12,7 +12,7 @@
 //! prefix, a prefix that does not read) is read whole. A file that does not read belongs to the
 //! stone its name gives.
 
-use super::{ReadOptions, binary, read_bytes_with, read_path_with, stone_id_from_path};
+use super::{ReadOptions, binary, read_bytes_with, read_file, stone_id_from_path};
 use std::path::Path;
 
 /// Bytes of a large text file parsed to learn its ids.
@@ -38,11 +38,12 @@ pub fn stone_ids(path: &Path, opts: &ReadOptions) -> Vec<String> {
             .collect();
         if v.is_empty() { by_name() } else { v }
     };
-    let Ok(bytes) = std::fs::read(path) else {
+    // The same bytes read_path_with reads, with its size and kind checks.
+    let Ok(bytes) = read_file(path) else {
         return by_name();
     };
+    let name = path.display().to_string();
     if let Some(cut) = prefix_end(&bytes) {
-        let name = path.display().to_string();
         let head = &bytes[..cut];
         if binary::read(&name, head).is_none()
             && let Ok(spectra) = read_bytes_with(&name, head, opts)
@@ -50,9 +51,7 @@ pub fn stone_ids(path: &Path, opts: &ReadOptions) -> Vec<String> {
             return ids(spectra);
         }
     }
-    // read_path_with reads the file again: its size and kind checks stay in one place.
-    drop(bytes);
-    read_path_with(path, opts).map_or_else(|_| by_name(), ids)
+    read_bytes_with(&name, &bytes, opts).map_or_else(|_| by_name(), ids)
 }
 
 /// Where the prefix ends (after its last line end) when everything after it is numeric rows.
@@ -70,6 +69,7 @@ fn prefix_end(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spectrum::read_path_with;
 
     fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
         let p = dir.join(name);

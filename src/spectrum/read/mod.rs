@@ -113,9 +113,29 @@ pub fn read_path(path: &Path) -> Result<Vec<Spectrum>, ReadError> {
 
 /// Read every spectrum in a file, with what the user said about it.
 pub fn read_path_with(path: &Path, opts: &ReadOptions) -> Result<Vec<Spectrum>, ReadError> {
-    let name = path.display().to_string();
+    read_bytes_with(&path.display().to_string(), &read_file(path)?, opts)
+}
+
+/// [`read_path_with`], with the sha256 of the bytes read (None when they could not be read):
+/// the provenance a record carries.
+pub fn read_path_hashed(
+    path: &Path,
+    opts: &ReadOptions,
+) -> (Result<Vec<Spectrum>, ReadError>, Option<String>) {
+    match read_file(path) {
+        Ok(bytes) => {
+            let digest = crate::digest::sha256_hex(&bytes);
+            let name = path.display().to_string();
+            (read_bytes_with(&name, &bytes, opts), Some(digest))
+        }
+        Err(e) => (Err(e), None),
+    }
+}
+
+/// A file's bytes, refusing folders and files past [`MAX_FILE_BYTES`] before reading them.
+fn read_file(path: &Path) -> Result<Vec<u8>, ReadError> {
     let err = |kind| ReadError {
-        file: name.clone(),
+        file: path.display().to_string(),
         line: None,
         kind,
     };
@@ -126,31 +146,7 @@ pub fn read_path_with(path: &Path, opts: &ReadOptions) -> Result<Vec<Spectrum>, 
     if meta.len() > MAX_FILE_BYTES {
         return Err(err(ReadErrorKind::TooLarge));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(ReadErrorKind::Io(e.to_string())))?;
-    read_bytes_with(&name, &bytes, opts)
-}
-
-/// [`read_path_with`], with the sha256 of the bytes read (None when they could not be read):
-/// the provenance a record carries.
-pub fn read_path_hashed(
-    path: &Path,
-    opts: &ReadOptions,
-) -> (Result<Vec<Spectrum>, ReadError>, Option<String>) {
-    let readable = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_FILE_BYTES);
-    let bytes = if readable {
-        std::fs::read(path).ok()
-    } else {
-        None
-    };
-    match bytes {
-        Some(bytes) => {
-            let digest = crate::digest::sha256_hex(&bytes);
-            let name = path.display().to_string();
-            (read_bytes_with(&name, &bytes, opts), Some(digest))
-        }
-        // The size, kind and I/O errors, worded once.
-        None => (read_path_with(path, opts), None),
-    }
+    std::fs::read(path).map_err(|e| err(ReadErrorKind::Io(e.to_string())))
 }
 
 /// The spectra of a stone given as JSON (an HTTP request body), checked like any file's;
