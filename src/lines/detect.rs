@@ -9,7 +9,7 @@
 use super::Evidence;
 use super::blank::only_nitrogen;
 use super::fringes::{above_fringes, drop_fringes, fringe_level};
-use super::ftir::{FtirTyping, analyse};
+use super::ftir::{FtirTyping, analyse, two_phonon_shows_diamond};
 use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
@@ -114,7 +114,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                         .push("the two-phonon band points down (inverted absorbance?)".into());
                 }
                 let tp = typing.two_phonon_snr;
-                d.diamond = if tp >= MIN_LINE_SNR && typing.two_phonon_raw > 0.0 {
+                d.diamond = if two_phonon_shows_diamond(typing.two_phonon_raw, tp) {
                     Some(true)
                 } else if tp < TWO_PHONON_ABSENT_SNR {
                     Some(false)

@@ -166,11 +166,18 @@ pub fn two_phonon_scale(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     Some((tp_raw, (TWO_PHONON_AT_1992 - INTRINSIC_AT_ANCHORS) / tp_raw))
 }
 
+/// Whether a two-phonon band of this raw height and SNR shows diamond: positive and
+/// [`MIN_LINE_SNR`] above its noise. The detector's `diamond` and the one-phonon fit's
+/// chi-square route both ask this.
+pub fn two_phonon_shows_diamond(raw: f64, snr: f64) -> bool {
+    raw > 0.0 && snr >= MIN_LINE_SNR
+}
+
 /// The one-phonon fit's curves of a spectrum (x ascending, cm^-1), for plots.
 pub fn fit_curves(x: &[f64], y: &[f64], typing: &FtirTyping) -> Option<FitCurves> {
     let (tp_raw, k) = two_phonon_scale(x, y)?;
     (tp_raw > 0.0).then_some(())?;
-    let shown = typing.two_phonon_snr >= MIN_LINE_SNR;
+    let shown = two_phonon_shows_diamond(tp_raw, typing.two_phonon_snr);
     fit::fit(
         x,
         y,
@@ -204,7 +211,7 @@ pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
         fit_peak(x, &scaled, w, sigma).filter(|p| p.height >= MIN_SHARP && p.snr >= MIN_SNR)
     };
     let platelet = peak(&PLATELET);
-    let shown = tp_snr >= MIN_LINE_SNR;
+    let shown = two_phonon_shows_diamond(tp_raw, tp_snr);
     let nitrogen = fit::fit(x, y, k, platelet.map(|p| (p.position, p.fwhm)), shown).map(|(f, _)| f);
     let h3107 = peak(&H3107);
     let h3123 = peak(&H3123);
