@@ -82,7 +82,8 @@ mod tests {
                 let alone = detect(s);
                 assert_eq!(staged.detection, alone);
                 let mut want = vec![0f32; spec.n_features()];
-                let a = spec.write_row(s, &alone, &mut want);
+                let a = (spec.protocol.prepare(s))
+                    .and_then(|p| spec.write_prepared(p, &alone, &mut want));
                 assert_eq!(staged.rows[0].is_ok(), a.is_ok());
                 assert_eq!(row, want);
             }

@@ -6,7 +6,6 @@
 use crate::channel::Channel;
 use crate::lines::Detection;
 use crate::preprocess::{PrepareError, Protocol};
-use crate::spectrum::Spectrum;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,19 +80,8 @@ impl ModelSpec {
         v
     }
 
-    /// Write the feature row of one spectrum (with its detection) into `row`
-    /// (`row.len() == n_features()`).
-    pub fn write_row(
-        &self,
-        s: &Spectrum,
-        det: &Detection,
-        row: &mut [f32],
-    ) -> Result<(), PrepareError> {
-        let p = self.protocol.prepare(s)?;
-        self.write_prepared(p, det, row)
-    }
-
-    /// Write the feature row from the protocol's output `p` and the detector's findings.
+    /// Write the feature row (`row.len() == n_features()`) from the protocol's output `p` and
+    /// the detector's findings; [`crate::stage`] runs both.
     pub fn write_prepared(
         &self,
         p: crate::preprocess::Prepared,
