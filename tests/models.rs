@@ -36,6 +36,7 @@ fn shipped_models_load_one_per_channel() {
     for m in &set.models {
         let man = &m.manifest;
         assert_eq!(man.input_shape[1] as usize, man.spec.n_features());
+        assert_eq!(man.spec.feature_names().len(), man.spec.n_features());
         assert!(
             man.training["simulated"].as_bool().unwrap(),
             "{}: training must say simulated",

@@ -130,32 +130,61 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
 /// The amplitude of the sine of `period` (x units) in `r`, sampled every `step`.
 ///
 /// The phase advances by `w = 2 pi step / period` a point: a rotation, not a sin/cos per point.
-/// Four rotators take every fourth point each (phases k w, advancing by 4 w), so that the four
+/// `L` rotators take every `L`-th point each (phases k w, advancing by L w), so that the
 /// recurrences run side by side instead of one long chain (this was a third of all screening
-/// time on wide-range spectra).
+/// time on wide-range spectra). Where the processor has AVX2 and FMA (checked at run time; the
+/// binary itself targets every x86-64), sixteen rotators run in four vector registers with
+/// fused multiply-adds: 2.5-3x faster here, equal to the plain loop to rounding.
 fn projection(r: &[f64], step: f64, period: f64) -> f64 {
-    const L: usize = 4;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the features the function is compiled for were detected just above.
+        return unsafe { projection_avx2_fma(r, step, period) };
+    }
+    projection_lanes::<4, false>(r, step, period)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn projection_avx2_fma(r: &[f64], step: f64, period: f64) -> f64 {
+    projection_lanes::<16, true>(r, step, period)
+}
+
+/// [`projection`] with `L` rotators; `FMA` fuses each multiply-add (only where the processor
+/// has FMA: elsewhere `mul_add` is a slow library call).
+#[inline(always)]
+fn projection_lanes<const L: usize, const FMA: bool>(r: &[f64], step: f64, period: f64) -> f64 {
+    let madd = |a: f64, b: f64, c: f64| if FMA { a.mul_add(b, c) } else { a * b + c };
     let w = std::f64::consts::TAU / period * step;
-    let (rs, rc) = (L as f64 * w).sin_cos();
+    // The lanes' starting phases k w and the step L w by rotating one sin_cos: sixteen calls
+    // of it per projection cost more than the projection itself.
+    let (s1, c1) = w.sin_cos();
     let mut sn = [0.0f64; L];
     let mut cs = [1.0f64; L];
     for k in 1..L {
-        (sn[k], cs[k]) = (k as f64 * w).sin_cos();
+        (sn[k], cs[k]) = (
+            sn[k - 1] * c1 + cs[k - 1] * s1,
+            cs[k - 1] * c1 - sn[k - 1] * s1,
+        );
     }
+    let (rs, rc) = (
+        sn[L - 1] * c1 + cs[L - 1] * s1,
+        cs[L - 1] * c1 - sn[L - 1] * s1,
+    );
     let (mut pa, mut pb) = ([0.0f64; L], [0.0f64; L]);
-    let quads = r.chunks_exact(L);
-    let rest = quads.remainder();
-    for q in quads {
+    let blocks = r.chunks_exact(L);
+    let rest = blocks.remainder();
+    for q in blocks {
         for k in 0..L {
-            pa[k] += q[k] * sn[k];
-            pb[k] += q[k] * cs[k];
-            (sn[k], cs[k]) = (sn[k] * rc + cs[k] * rs, cs[k] * rc - sn[k] * rs);
+            pa[k] = madd(q[k], sn[k], pa[k]);
+            pb[k] = madd(q[k], cs[k], pb[k]);
+            (sn[k], cs[k]) = (madd(sn[k], rc, cs[k] * rs), madd(cs[k], rc, -(sn[k] * rs)));
         }
     }
     // lane k now holds the phase of point (len - rest.len() + k)
     for (k, &rv) in rest.iter().enumerate() {
-        pa[k] += rv * sn[k];
-        pb[k] += rv * cs[k];
+        pa[k] = madd(rv, sn[k], pa[k]);
+        pb[k] = madd(rv, cs[k], pb[k]);
     }
     let (a, b): (f64, f64) = (pa.iter().sum(), pb.iter().sum());
     2.0 * (a * a + b * b).sqrt() / r.len() as f64
@@ -232,10 +261,13 @@ mod tests {
             });
             let want = 2.0 * (a * a + b * b).sqrt() / n as f64;
             let got = super::projection(&r, step, period);
-            assert!(
-                (got - want).abs() < 1e-12 * want.max(1.0),
-                "{n} {period}: {got} {want}"
-            );
+            let plain = super::projection_lanes::<4, false>(&r, step, period);
+            for got in [got, plain] {
+                assert!(
+                    (got - want).abs() < 1e-12 * want.max(1.0),
+                    "{n} {period}: {got} {want}"
+                );
+            }
         }
     }
 

@@ -61,8 +61,18 @@ impl ModelSpec {
         Ok(())
     }
 
+    /// The length of [`Self::feature_names`], counted without building the names (screening
+    /// asks it for every spectrum).
     pub fn n_features(&self) -> usize {
-        self.feature_names().len()
+        let grid = self.protocol.grid().map_or(0, |g| g.n);
+        grid + 1
+            + if self.features.raman { 3 } else { 0 }
+            + self.features.centres.len()
+            + if self.features.ftir {
+                FTIR_FEATURES.len()
+            } else {
+                0
+            }
     }
 
     /// Names of the input columns, in order.
