@@ -102,6 +102,9 @@ pub fn fit_raman_line(
         _ => 140.0,
     }
     .max(40.0);
+    // Each trial looks at the points within `half` of its centre: found by bisection where the
+    // shifts ascend (they do for nm and Raman-shift axes), else by the test in the loop.
+    let ascending = pts.windows(2).all(|w| w[0].0 <= w[1].0);
     // The best (snr, height, centre, fwhm) of every trial width.
     let mut by_width: Vec<(f64, f64, f64, f64)> = Vec::new();
     let mut fwhm = (1.5 * dx).max(3.0);
@@ -115,7 +118,14 @@ pub fn fit_raman_line(
         while c <= search {
             let (mut ata, mut atb, mut vv) = ([[0.0; P]; P], [0.0; P], 0.0);
             let (mut left, mut right, mut n) = (0, 0, 0);
-            for &(d, v) in &pts {
+            let near = if ascending {
+                let lo = pts.partition_point(|p| (p.0 - c) / half < -1.0);
+                let hi = pts.partition_point(|p| (p.0 - c) / half <= 1.0);
+                &pts[lo..hi.max(lo)]
+            } else {
+                &pts[..]
+            };
+            for &(d, v) in near {
                 let u = (d - c) / half;
                 if u.abs() > 1.0 {
                     continue;
