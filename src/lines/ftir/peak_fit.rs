@@ -75,26 +75,36 @@ pub fn fit_peak(x: &[f64], y: &[f64], w: &PeakWindow, noise: f64) -> Option<Peak
     let yy: f64 = ys.iter().map(|v| v * v).sum();
     let n_w = 8;
     let ratio = (w.fwhm.1 / min_fwhm).powf(1.0 / (n_w - 1) as f64);
-    let mut shape = vec![0.0; xs.len()];
+    // The baseline's part of the normal equations is the same for every candidate.
+    let (mut m_base, mut r_base) = ([[0.0; 2]; 2], [0.0; 2]);
+    for (&v, &yv) in xs.iter().zip(ys) {
+        let f = [1.0, (v - mid) / 100.0];
+        for p in 0..2 {
+            r_base[p] += f[p] * yv;
+            for q in 0..2 {
+                m_base[p][q] += f[p] * f[q];
+            }
+        }
+    }
     // rss, centre, fwhm, height of the best (centre, fwhm) among the candidates.
-    let mut search = |cands: &mut dyn Iterator<Item = (f64, f64)>| {
+    let search = |cands: &mut dyn Iterator<Item = (f64, f64)>| {
         let mut best: Option<(f64, f64, f64, f64)> = None;
         for (c, fwhm) in cands {
-            shape
-                .iter_mut()
-                .zip(xs)
-                .for_each(|(s, &v)| *s = lorentz(v, c, fwhm));
-            let mut m = [[0.0; 3]; 3];
-            let mut r = [0.0; 3];
-            for (i, &v) in xs.iter().enumerate() {
-                let f = [1.0, (v - mid) / 100.0, shape[i]];
-                for p in 0..3 {
-                    r[p] += f[p] * ys[i];
-                    for q in 0..3 {
-                        m[p][q] += f[p] * f[q];
-                    }
-                }
+            // the shape's column: sum s, sum u s, sum s s, sum s y
+            let (mut s0, mut s1, mut s2, mut sy) = (0.0, 0.0, 0.0, 0.0);
+            for (&v, &yv) in xs.iter().zip(ys) {
+                let sh = lorentz(v, c, fwhm);
+                s0 += sh;
+                s1 += (v - mid) / 100.0 * sh;
+                s2 += sh * sh;
+                sy += sh * yv;
             }
+            let m = [
+                [m_base[0][0], m_base[0][1], s0],
+                [m_base[1][0], m_base[1][1], s1],
+                [s0, s1, s2],
+            ];
+            let r = [r_base[0], r_base[1], sy];
             let Some(s) = solve3(m, r) else { continue };
             if !(s[2] > 0.0) {
                 continue;
