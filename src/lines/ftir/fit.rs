@@ -263,14 +263,34 @@ pub fn fit(
         }
     };
     let m = first_broad + broad.len();
-    let cols: Vec<Vec<f64>> = (0..m)
-        .map(|j| g.iter().map(|&k| col(j, k)).collect())
+    // On the fixed grid, every column but the platelet's is the same for every spectrum.
+    static FIXED: OnceLock<Vec<Vec<f64>>> = OnceLock::new();
+    let fixed = FIXED.get_or_init(|| {
+        let g: Vec<f64> = grid.xs().collect();
+        (0..7 + broad.len())
+            .map(|j| {
+                let j = if j < 7 { j } else { j + platelet_col };
+                // (the platelet column, when there is one, is not among these)
+                g.iter().map(|&k| col(j, k)).collect()
+            })
+            .collect()
+    });
+    let platelet_grid: Vec<f64> = if platelet.is_some() {
+        g.iter().map(|&k| col(7, k)).collect()
+    } else {
+        Vec::new()
+    };
+    let refs: Vec<&[f64]> = (0..m)
+        .map(|j| match j {
+            0..7 => fixed[j].as_slice(),
+            _ if j < first_broad => platelet_grid.as_slice(),
+            _ => fixed[j - platelet_col].as_slice(),
+        })
         .collect();
     let free: Vec<bool> = (0..m).map(|j| j == 5 || j == 6).collect();
     let ridge: Vec<f64> = (0..m)
         .map(|j| if j >= first_broad { RIDGE } else { 0.0 })
         .collect();
-    let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
     let normal = Normal::new(&refs, &yv, &ridge);
     let (coef, active) = normal.solve(&free, &vec![true; m]);
     // The same fit without the nitrogen components (the first five columns left out).
@@ -278,7 +298,7 @@ pub fn fit(
     let (coef0, _) = normal.solve(&free, &allowed);
     let model = |c: &[f64], range: std::ops::Range<usize>| -> Vec<f64> {
         (0..n)
-            .map(|i| range.clone().map(|j| c[j] * cols[j][i]).sum())
+            .map(|i| range.clone().map(|j| c[j] * refs[j][i]).sum())
             .collect()
     };
     // RMS residual at the measured points (the model evaluated there), and on the grid (for
