@@ -143,7 +143,6 @@ impl Protocol {
             warnings: Vec::new(),
         };
         let mut tmp = Vec::new();
-        let mut scratch = baseline::ArplsScratch::default();
         for step in &self.steps {
             match *step {
                 Step::Crop { lo, hi } => {
@@ -174,7 +173,15 @@ impl Protocol {
                     std::mem::swap(&mut y, &mut tmp);
                 }
                 Step::Baseline { lam, max_iter, tol } => {
-                    baseline::arpls(&y, lam, max_iter, tol, &mut scratch, &mut tmp);
+                    // arPLS's buffers are kept per thread: no allocation per spectrum once a
+                    // worker has seen one as long.
+                    thread_local! {
+                        static SCRATCH: std::cell::RefCell<baseline::ArplsScratch> =
+                            std::cell::RefCell::default();
+                    }
+                    SCRATCH.with_borrow_mut(|scratch| {
+                        baseline::arpls(&y, lam, max_iter, tol, scratch, &mut tmp)
+                    });
                     for (v, b) in y.iter_mut().zip(&tmp) {
                         *v -= b;
                     }
