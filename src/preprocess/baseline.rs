@@ -176,7 +176,7 @@ pub fn arpls(
         let std = var.sqrt().max(f64::MIN_POSITIVE);
         let k = 2.0 / std;
         let shift = 2.0 * std - mean;
-        // the new weights first (an elementwise loop the compiler vectorises), then the sums
+        // the new weights first (an elementwise loop the compiler can vectorise), then the sums
         s.new_w.clear();
         s.new_w.extend(
             y.iter()

@@ -21,7 +21,7 @@
 
 use super::nnls::Normal;
 use crate::preprocess::Grid;
-use crate::preprocess::despike::noise_sigma;
+use crate::preprocess::despike::{median_in_place, noise_sigma};
 use crate::preprocess::resample::resample;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -186,9 +186,9 @@ fn marginal_noise(x: &[f64], y: &[f64]) -> f64 {
     let mut d: Vec<f64> = (lag..n - lag)
         .map(|i| y[i + lag] - 2.0 * y[i] + y[i - lag])
         .collect();
-    let med = crate::preprocess::despike::median_in_place(&mut d);
+    let med = median_in_place(&mut d);
     d.iter_mut().for_each(|v| *v = (*v - med).abs());
-    1.4826 * crate::preprocess::despike::median_in_place(&mut d) / 6f64.sqrt()
+    1.4826 * median_in_place(&mut d) / 6f64.sqrt()
 }
 
 fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
@@ -301,14 +301,14 @@ pub fn fit(
             .map(|i| range.clone().map(|j| c[j] * refs[j][i]).sum())
             .collect()
     };
-    // RMS residual at the measured points (the model evaluated there), and on the grid (for
-    // the standard errors, whose normal equations are the grid's).
+    // RMS residual on the grid (the ratio and explained tests, the standard errors), and at
+    // the measured points, the model evaluated there (the chi-square route).
     let n_native = xs.len();
     let design: Vec<Vec<f64>> = xs
         .iter()
         .map(|&k| (0..m).map(|j| col(j, k)).collect())
         .collect();
-    let rms = |c: &[f64]| -> f64 {
+    let native_rms = |c: &[f64]| -> f64 {
         let r: f64 = design
             .iter()
             .zip(&ys)
@@ -330,7 +330,7 @@ pub fn fit(
     };
     let residual = grid_rms(&coef);
     let residual0 = grid_rms(&coef0);
-    let (native_residual, native_residual0) = (rms(&coef), rms(&coef0));
+    let (native_residual, native_residual0) = (native_rms(&coef), native_rms(&coef0));
     let nitrogen = model(&coef, 0..4);
     let nitrogen_peak = nitrogen.iter().copied().fold(0.0, f64::max);
     let broad = model(&coef, first_broad..m);
