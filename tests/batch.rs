@@ -82,6 +82,23 @@ fn anonymous_archive(dir: &Path, stones: u64, seed: u64) {
 }
 
 /// Records per stone id, each must hold `files` files.
+/// The records of `screen` over `data` run as shards 0/3, 1/3 and 2/3 with chunks of `chunk`.
+fn in_three_shards(data: &Path, chunk: usize) -> Vec<Value> {
+    let mut all = Vec::new();
+    for i in 0..3 {
+        let out = common::bin()
+            .args(["screen", "--backend", "tract", "--chunk"])
+            .arg(chunk.to_string())
+            .arg("--shard")
+            .arg(format!("{i}/3"))
+            .arg(data)
+            .output()
+            .unwrap();
+        all.extend(common::json_lines(&out));
+    }
+    all
+}
+
 fn one_record_per_stone(recs: &[Value], stones: usize, files: usize) {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for r in recs {
@@ -128,16 +145,7 @@ fn a_stone_is_one_record_whatever_its_files_are_named() {
         .unwrap();
     let whole = common::json_lines(&out);
     one_record_per_stone(&whole, 30, 2);
-    let mut sharded = Vec::new();
-    for i in 0..3 {
-        let out = common::bin()
-            .args(["screen", "--backend", "tract", "--chunk", "4", "--shard"])
-            .arg(format!("{i}/3"))
-            .arg(&data)
-            .output()
-            .unwrap();
-        sharded.extend(common::json_lines(&out));
-    }
+    let sharded = in_three_shards(&data, 4);
     one_record_per_stone(&sharded, 30, 2);
     let verdict = |recs: &[Value]| -> HashMap<String, String> {
         recs.iter()
@@ -161,16 +169,7 @@ fn the_stones_of_one_file_are_recorded_once_across_shards_and_resumes() {
     let data = tmp.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(data.join("M_pl532.csv"), text).unwrap();
-    let mut all = Vec::new();
-    for i in 0..3 {
-        let out = common::bin()
-            .args(["screen", "--backend", "tract", "--chunk", "2", "--shard"])
-            .arg(format!("{i}/3"))
-            .arg(&data)
-            .output()
-            .unwrap();
-        all.extend(ids(&common::json_lines(&out)));
-    }
+    let mut all = ids(&in_three_shards(&data, 2));
     all.sort();
     let want: Vec<String> = (1..=8).map(|k| format!("M#{k}")).collect();
     assert_eq!(all, want, "each stone once over the shards");
