@@ -20,6 +20,26 @@ pub fn noise_sigma(y: &[f64]) -> f64 {
     1.4826 * median_in_place(&mut d) / std::f64::consts::SQRT_2
 }
 
+/// Robust noise level of a signal from its second differences at a lag of `lag` points:
+/// 1.4826 * MAD(y[i + lag] - 2 y[i] + y[i - lag]) / sqrt(6). Blind to slopes (which first
+/// differences on the flank of a strong band mistake for noise), and at a lag past the
+/// correlation length of the noise (an instrument's line shape) it reads each point's own
+/// noise. 0 when `y` is too short for the lag.
+pub fn curvature_sigma(y: &[f64], lag: usize) -> f64 {
+    let lag = lag.max(1);
+    if y.len() < 2 * lag + 2 {
+        return 0.0;
+    }
+    let mut d: Vec<f64> = (lag..y.len() - lag)
+        .map(|i| y[i + lag] - 2.0 * y[i] + y[i - lag])
+        .collect();
+    let med = median_in_place(&mut d);
+    for v in d.iter_mut() {
+        *v = (*v - med).abs();
+    }
+    1.4826 * median_in_place(&mut d) / 6f64.sqrt()
+}
+
 /// Median of a slice, reordering it.
 pub fn median_in_place(v: &mut [f64]) -> f64 {
     if v.is_empty() {

@@ -11,7 +11,7 @@
 //! standard errors high (stricter than the plain finder's 6, for the many templates tried).
 
 use super::calibration::{DIAMOND_RAMAN_SHIFT, RamanLine, expected_position, to_shift};
-use super::despike::median_in_place;
+use super::despike::curvature_sigma;
 use crate::spectrum::XUnit;
 
 /// Smallest SNR of a fitted line that counts as present.
@@ -54,18 +54,6 @@ fn solve(mut a: [[f64; P]; P], mut b: [f64; P]) -> Option<([f64; P], f64)> {
     Some((p, inv[P - 1][P - 1] / a[P - 1][P - 1]))
 }
 
-/// Robust noise sigma from second differences (blind to a band's slope, which first
-/// differences on the flank of a strong band mistake for noise).
-fn curvature_noise(y: &[f64]) -> f64 {
-    if y.len() < 4 {
-        return 0.0;
-    }
-    let mut d: Vec<f64> = y.windows(3).map(|w| w[2] - 2.0 * w[1] + w[0]).collect();
-    let med = median_in_place(&mut d);
-    d.iter_mut().for_each(|v| *v = (*v - med).abs());
-    1.4826 * median_in_place(&mut d) / 6f64.sqrt()
-}
-
 /// The best template fit near the expected Raman shift, or None where the spectrum cannot show
 /// the line (no excitation, wrong unit, too few points around it).
 pub fn fit_raman_line(
@@ -92,7 +80,7 @@ pub fn fit_raman_line(
         .filter(|p| p.0.abs() <= 400.0)
         .map(|p| p.1)
         .collect();
-    let sigma = curvature_noise(&ys).max(f64::MIN_POSITIVE);
+    let sigma = curvature_sigma(&ys, 1).max(f64::MIN_POSITIVE);
     let mut gaps: Vec<f64> = pts.windows(2).map(|w| (w[1].0 - w[0].0).abs()).collect();
     gaps.sort_by(f64::total_cmp);
     let dx = gaps[gaps.len() / 2].max(1e-6);

@@ -21,7 +21,7 @@
 
 use super::nnls::Normal;
 use crate::preprocess::Grid;
-use crate::preprocess::despike::{median_in_place, noise_sigma};
+use crate::preprocess::despike::{curvature_sigma, noise_sigma};
 use crate::preprocess::resample::resample;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -174,8 +174,7 @@ pub struct FitCurves {
 const NOISE_LAG_CM: f64 = 6.0;
 
 /// The noise of each point (its marginal sigma, what the residual of a fit that explains the
-/// signal shows), from second differences at a lag of about [`NOISE_LAG_CM`]: robust (median
-/// absolute deviation), blind to slopes.
+/// signal shows): [`curvature_sigma`] at a lag of about [`NOISE_LAG_CM`].
 fn marginal_noise(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len();
     if n < 8 {
@@ -183,12 +182,7 @@ fn marginal_noise(x: &[f64], y: &[f64]) -> f64 {
     }
     let spacing = (x[n - 1] - x[0]) / (n - 1) as f64;
     let lag = ((NOISE_LAG_CM / spacing).round() as usize).clamp(1, (n - 1) / 4);
-    let mut d: Vec<f64> = (lag..n - lag)
-        .map(|i| y[i + lag] - 2.0 * y[i] + y[i - lag])
-        .collect();
-    let med = median_in_place(&mut d);
-    d.iter_mut().for_each(|v| *v = (*v - med).abs());
-    1.4826 * median_in_place(&mut d) / 6f64.sqrt()
+    curvature_sigma(y, lag)
 }
 
 fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
