@@ -43,26 +43,29 @@ fn build_band(w: &[f64], lam: f64, band: &mut Vec<[f64; 3]>) {
 /// Solve the symmetric positive definite pentadiagonal system in `band` (factorised in place)
 /// for right-hand side `b`, overwriting `b` with the solution. One pass factorises (LDL') and
 /// solves L z = b; the diagonal is kept as its reciprocal, so each row costs one division.
+///
+/// The recurrence is written for a short dependency chain (it is latency-bound: each row waits
+/// for the previous row's division): with `l2 d2 = a2` and `l1^2 d1 = num^2 / d1`, row i's
+/// pivot is `d = (a0 - a2 l2) - num^2 inv1` where `num = a1 - a2 l1_prev` is known a row
+/// early, so only one multiply and one subtraction lie between two divisions.
 fn solve_band(band: &mut [[f64; 3]], b: &mut [f64]) {
     let n = b.len();
-    // d, 1/d and l_{i,i-1} of the previous two rows, carried in registers.
-    let (mut d1, mut d2, mut inv1, mut inv2, mut l1_prev) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    // 1/d of the previous two rows and l_{i,i-1} of the previous row, carried in registers.
+    let (mut inv1, mut inv2, mut l1_prev) = (0.0, 0.0, 0.0);
     let (mut b1, mut b2) = (0.0, 0.0);
     for i in 0..n {
         let [a0, a1, a2] = band[i];
-        let l2 = if i >= 2 { a2 * inv2 } else { 0.0 };
-        let l1 = if i >= 1 {
-            (a1 - l2 * d2 * l1_prev) * inv1
-        } else {
-            0.0
-        };
-        let d = a0 - l1 * l1 * d1 - l2 * l2 * d2;
+        let a2 = if i >= 2 { a2 } else { 0.0 };
+        let l2 = a2 * inv2;
+        let num = if i >= 1 { a1 - a2 * l1_prev } else { 0.0 };
+        let l1 = num * inv1;
+        let d = (a0 - a2 * l2) - num * num * inv1;
         let inv = 1.0 / d;
         let z = b[i] - l1 * b1 - l2 * b2;
         band[i] = [inv, l1, l2];
         b[i] = z;
         (b2, b1) = (b1, z);
-        (d2, d1, inv2, inv1, l1_prev) = (d1, d, inv1, inv, l1);
+        (inv2, inv1, l1_prev) = (inv1, inv, l1);
     }
     // D y = z, then L' x = y
     for i in (0..n).rev() {
