@@ -107,7 +107,9 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
             Some((typing, ev)) => {
                 // Signal quality is the spectrum's dynamic range over its noise, so that a
                 // clean spectrum without a two-phonon band (a simulant) stays usable.
-                d.quality.snr = typing.two_phonon_snr.max(dynamic_range(&y));
+                d.quality.snr = typing
+                    .two_phonon_snr
+                    .max(dynamic_range(&y, noise_sigma(&y)));
                 if typing.two_phonon_snr <= -MIN_LINE_SNR {
                     d.quality
                         .problems
@@ -178,7 +180,9 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     }
     // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
     // strong fluorescence is a finding (`diamond`), not a bad measurement.
-    d.quality.snr = dynamic_range(&y);
+    // the noise of the despiked spectrum, measured once for the quality figure and the peaks
+    let sigma = noise_sigma(&y);
+    d.quality.snr = dynamic_range(&y, sigma);
 
     // Calibration: shift every position by the Raman line's offset (in this unit).
     let offset = match &d.raman {
@@ -195,7 +199,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     };
     let mut smooth = Vec::new();
     savgol(&y, 5, 2, &mut smooth);
-    let noise = block_noise(&y);
+    let noise = block_noise(&y, sigma);
     // Prominence bases are sought within a few line widths, not across the whole spectrum.
     let window = ((3.0 * max_fwhm / dx).ceil() as usize).clamp(8, 1000);
     let opt = PeakOptions {
@@ -280,9 +284,10 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     d
 }
 
-/// (max - median) over the robust noise: how far the signal stands above its noise.
-fn dynamic_range(y: &[f64]) -> f64 {
-    let sigma = noise_sigma(y).max(f64::MIN_POSITIVE);
+/// (max - median) over the robust noise `sigma` (`noise_sigma(y)`): how far the signal stands
+/// above its noise.
+fn dynamic_range(y: &[f64], sigma: f64) -> f64 {
+    let sigma = sigma.max(f64::MIN_POSITIVE);
     let mut v = y.to_vec();
     let median = median_in_place(&mut v);
     let max = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);

@@ -33,9 +33,9 @@ pub struct PeakOptions {
 /// Block length for local noise estimates.
 const NOISE_BLOCK: usize = 64;
 
-/// Local noise for every block of NOISE_BLOCK points (robust sigma of differences).
-pub fn block_noise(y: &[f64]) -> Vec<f64> {
-    let global = noise_sigma(y);
+/// Local noise for every block of NOISE_BLOCK points (robust sigma of differences); `global`
+/// is `noise_sigma(y)`, which the caller has already measured.
+pub fn block_noise(y: &[f64], global: f64) -> Vec<f64> {
     y.chunks(NOISE_BLOCK)
         .map(|b| if b.len() >= 8 { noise_sigma(b) } else { global })
         .map(|s| {

@@ -8,8 +8,8 @@
 #[derive(Default)]
 pub struct ArplsScratch {
     w: Vec<f64>,
-    wy: Vec<f64>,
     new_w: Vec<f64>,
+    /// The LDL' factor of the current iteration's matrix.
     band: Vec<[f64; 3]>,
     /// lam D'D for the current (n, lam): built once per call, not per iteration.
     penalty: Vec<[f64; 3]>,
@@ -31,52 +31,55 @@ fn penalty_band(n: usize, lam: f64, band: &mut Vec<[f64; 3]>) {
     }
 }
 
-/// Fill `band` with W + lam D'D.
-#[cfg(test)]
-fn build_band(w: &[f64], lam: f64, band: &mut Vec<[f64; 3]>) {
-    penalty_band(w.len(), lam, band);
-    for (row, &wi) in band.iter_mut().zip(w) {
-        row[0] += wi;
-    }
-}
-
-/// Solve the symmetric positive definite pentadiagonal system in `band` (factorised in place)
-/// for right-hand side `b`, overwriting `b` with the solution. One pass factorises (LDL') and
-/// solves L z = b; the diagonal is kept as its reciprocal, so each row costs one division.
+/// Solve (W + P) x = W y, P = `penalty` (from [`penalty_band`]) and W = diag(`w`), into `x`:
+/// one pass builds each row of the symmetric positive definite pentadiagonal matrix, factorises
+/// it (LDL', into `fac`) and solves L z = W y; the diagonal is kept as its reciprocal, so each
+/// row costs one division. Then D and L' are undone backwards.
 ///
 /// The recurrence is written for a short dependency chain (it is latency-bound: each row waits
 /// for the previous row's division): with `l2 d2 = a2` and `l1^2 d1 = num^2 / d1`, row i's
 /// pivot is `d = (a0 - a2 l2) - num^2 inv1` where `num = a1 - a2 l1_prev` is known a row
 /// early, so only one multiply and one subtraction lie between two divisions.
-fn solve_band(band: &mut [[f64; 3]], b: &mut [f64]) {
-    let n = b.len();
+fn solve_weighted(
+    penalty: &[[f64; 3]],
+    w: &[f64],
+    y: &[f64],
+    fac: &mut Vec<[f64; 3]>,
+    x: &mut Vec<f64>,
+) {
+    let n = y.len();
+    fac.clear();
+    fac.resize(n, [0.0; 3]);
+    x.clear();
+    x.resize(n, 0.0);
     // 1/d of the previous two rows and l_{i,i-1} of the previous row, carried in registers.
     let (mut inv1, mut inv2, mut l1_prev) = (0.0, 0.0, 0.0);
     let (mut b1, mut b2) = (0.0, 0.0);
     for i in 0..n {
-        let [a0, a1, a2] = band[i];
+        let [p0, a1, a2] = penalty[i];
+        let a0 = p0 + w[i];
         let a2 = if i >= 2 { a2 } else { 0.0 };
         let l2 = a2 * inv2;
         let num = if i >= 1 { a1 - a2 * l1_prev } else { 0.0 };
         let l1 = num * inv1;
         let d = (a0 - a2 * l2) - num * num * inv1;
         let inv = 1.0 / d;
-        let z = b[i] - l1 * b1 - l2 * b2;
-        band[i] = [inv, l1, l2];
-        b[i] = z;
+        let z = w[i] * y[i] - l1 * b1 - l2 * b2;
+        fac[i] = [inv, l1, l2];
+        x[i] = z;
         (b2, b1) = (b1, z);
         (inv2, inv1, l1_prev) = (inv1, inv, l1);
     }
     // D y = z, then L' x = y
     for i in (0..n).rev() {
-        let mut v = b[i] * band[i][0];
+        let mut v = x[i] * fac[i][0];
         if i + 1 < n {
-            v -= band[i + 1][1] * b[i + 1];
+            v -= fac[i + 1][1] * x[i + 1];
         }
         if i + 2 < n {
-            v -= band[i + 2][2] * b[i + 2];
+            v -= fac[i + 2][2] * x[i + 2];
         }
-        b[i] = v;
+        x[i] = v;
     }
 }
 
@@ -149,18 +152,7 @@ pub fn arpls(
     s.w.resize(n, 1.0);
     penalty_band(n, lam, &mut s.penalty);
     for _ in 0..=max_iter {
-        s.band.clear();
-        s.band.extend(
-            s.penalty
-                .iter()
-                .zip(&s.w)
-                .map(|(p, &w)| [p[0] + w, p[1], p[2]]),
-        );
-        s.wy.clear();
-        s.wy.extend(s.w.iter().zip(y).map(|(w, v)| w * v));
-        solve_band(&mut s.band, &mut s.wy);
-        out.clear();
-        out.extend_from_slice(&s.wy);
+        solve_weighted(&s.penalty, &s.w, y, &mut s.band, out);
         // reweight from the negative residuals (mean and sample std in one pass)
         let (mut cnt, mut sum, mut sum2) = (0usize, 0.0, 0.0);
         for (v, z) in y.iter().zip(out.iter()) {
@@ -207,25 +199,28 @@ mod tests {
         let n = 12;
         let w: Vec<f64> = (0..n).map(|i| 0.5 + (i % 3) as f64).collect();
         let lam = 3.7;
-        let mut band = Vec::new();
-        build_band(&w, lam, &mut band);
-        // dense A
+        let mut penalty = Vec::new();
+        penalty_band(n, lam, &mut penalty);
+        // dense A = W + lam D'D
         let mut a = vec![vec![0.0; n]; n];
         for i in 0..n {
             for k in 0..3 {
                 if i >= k {
-                    a[i][i - k] = band[i][k];
-                    a[i - k][i] = band[i][k];
+                    a[i][i - k] = penalty[i][k];
+                    a[i - k][i] = penalty[i][k];
                 }
             }
+            a[i][i] += w[i];
         }
         let x_true: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
-        let mut b: Vec<f64> = (0..n)
-            .map(|i| (0..n).map(|j| a[i][j] * x_true[j]).sum())
+        // y with W y = A x_true
+        let y: Vec<f64> = (0..n)
+            .map(|i| (0..n).map(|j| a[i][j] * x_true[j]).sum::<f64>() / w[i])
             .collect();
-        solve_band(&mut band, &mut b);
-        for (p, q) in b.iter().zip(&x_true) {
-            assert!((p - q).abs() < 1e-10);
+        let (mut fac, mut x) = (Vec::new(), Vec::new());
+        solve_weighted(&penalty, &w, &y, &mut fac, &mut x);
+        for (p, q) in x.iter().zip(&x_true) {
+            assert!((p - q).abs() < 1e-10, "{p} {q}");
         }
     }
 
