@@ -64,6 +64,25 @@ impl Chain {
         (self.inv2, self.inv1, self.l1_prev) = (self.inv1, inv, l1);
         [d, inv, l1, l2, z]
     }
+
+    /// Row `i` of W + P (right-hand side w y) in top-down order: coupled to rows i - 1, i - 2.
+    #[inline(always)]
+    fn down(&mut self, penalty: &[[f64; 3]], w: &[f64], y: &[f64], i: usize) -> [f64; 5] {
+        let [p0, a1, a2] = penalty[i];
+        let a1 = if i >= 1 { a1 } else { 0.0 };
+        let a2 = if i >= 2 { a2 } else { 0.0 };
+        self.step(p0 + w[i], a1, a2, w[i] * y[i])
+    }
+
+    /// Row `i` in bottom-up order: coupled to rows i + 1, i + 2 (A is symmetric: those
+    /// couplings are stored in rows i + 1 and i + 2 of the lower band).
+    #[inline(always)]
+    fn up(&mut self, penalty: &[[f64; 3]], w: &[f64], y: &[f64], i: usize) -> [f64; 5] {
+        let n = y.len();
+        let a1 = if i + 1 < n { penalty[i + 1][1] } else { 0.0 };
+        let a2 = if i + 2 < n { penalty[i + 2][2] } else { 0.0 };
+        self.step(penalty[i][0] + w[i], a1, a2, w[i] * y[i])
+    }
 }
 
 /// Solve (W + P) x = W y, P = `penalty` (from [`penalty_band`]) and W = diag(`w`), into `x`,
@@ -85,10 +104,7 @@ fn solve_weighted(
     x.resize(n, 0.0);
     let mut c = Chain::default();
     for i in 0..n {
-        let [p0, a1, a2] = penalty[i];
-        let a1 = if i >= 1 { a1 } else { 0.0 };
-        let a2 = if i >= 2 { a2 } else { 0.0 };
-        let [_, inv, l1, l2, z] = c.step(p0 + w[i], a1, a2, w[i] * y[i]);
+        let [_, inv, l1, l2, z] = c.down(penalty, w, y, i);
         fac[i] = [inv, l1, l2];
         x[i] = z;
     }
@@ -133,31 +149,19 @@ fn solve_twisted(
     let (mut top, mut bot) = (Chain::default(), Chain::default());
     for k in 0..nb {
         if k < m {
-            let [p0, a1, a2] = penalty[k];
-            let a1 = if k >= 1 { a1 } else { 0.0 };
-            let a2 = if k >= 2 { a2 } else { 0.0 };
-            let [_, inv, l1, l2, z] = top.step(p0 + w[k], a1, a2, w[k] * y[k]);
+            let [_, inv, l1, l2, z] = top.down(penalty, w, y, k);
             fac[k] = [inv, l1, l2];
             x[k] = z;
         }
-        // bottom row i, coupled to the rows processed before it: i + 1 and i + 2
         let i = n - 1 - k;
-        let a1 = if k >= 1 { penalty[i + 1][1] } else { 0.0 };
-        let a2 = if k >= 2 { penalty[i + 2][2] } else { 0.0 };
-        let [_, inv, l1, l2, z] = bot.step(penalty[i][0] + w[i], a1, a2, w[i] * y[i]);
+        let [_, inv, l1, l2, z] = bot.up(penalty, w, y, i);
         fac[i] = [inv, l1, l2];
         x[i] = z;
     }
-    // The top recurrence run on into the middle rows (m >= 7: both couplings exist) leaves
+    // The top recurrence run on into the middle rows leaves
     // the Schur complement of the top rows, L_M D_M L_M', and L_M z_M.
-    let [d_m, inv_m, l1_m, l2_m, z_m] = {
-        let [p0, a1, a2] = penalty[m];
-        top.step(p0 + w[m], a1, a2, w[m] * y[m])
-    };
-    let [d_m1, inv_m1, lt, l2_m1, z_m1] = {
-        let [p0, a1, a2] = penalty[m + 1];
-        top.step(p0 + w[m + 1], a1, a2, w[m + 1] * y[m + 1])
-    };
+    let [d_m, inv_m, l1_m, l2_m, z_m] = top.down(penalty, w, y, m);
+    let [d_m1, inv_m1, lt, l2_m1, z_m1] = top.down(penalty, w, y, m + 1);
     fac[m] = [inv_m, l1_m, l2_m];
     fac[m + 1] = [inv_m1, lt, l2_m1];
     let mut s = [d_m, d_m * lt, d_m1 + lt * lt * d_m];
