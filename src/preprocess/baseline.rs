@@ -158,8 +158,8 @@ fn solve_twisted(
         fac[i] = [inv, l1, l2];
         x[i] = z;
     }
-    // The top recurrence run on into the middle rows leaves
-    // the Schur complement of the top rows, L_M D_M L_M', and L_M z_M.
+    // The top recurrence run on into the middle rows leaves the top rows' Schur complement
+    // there, L_M D_M L_M', and L_M z_M.
     let [d_m, inv_m, l1_m, l2_m, z_m] = top.down(penalty, w, y, m);
     let [d_m1, inv_m1, lt, l2_m1, z_m1] = top.down(penalty, w, y, m + 1);
     fac[m] = [inv_m, l1_m, l2_m];
