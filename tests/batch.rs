@@ -81,7 +81,6 @@ fn anonymous_archive(dir: &Path, stones: u64, seed: u64) {
     }
 }
 
-/// Records per stone id, each must hold `files` files.
 /// The records of `screen` over `data` run as shards 0/3, 1/3 and 2/3 with chunks of `chunk`.
 fn in_three_shards(data: &Path, chunk: usize) -> Vec<Value> {
     let mut all = Vec::new();
@@ -99,6 +98,7 @@ fn in_three_shards(data: &Path, chunk: usize) -> Vec<Value> {
     all
 }
 
+/// Records per stone id, each must hold `files` files.
 fn one_record_per_stone(recs: &[Value], stones: usize, files: usize) {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for r in recs {
