@@ -92,6 +92,12 @@ fn measure(x: &[f64], y: &[f64], i: usize, noise: &[f64], opt: &PeakOptions) -> 
         }
         left_min = left_min.min(y[k]);
     }
+    let sigma = noise[i / NOISE_BLOCK];
+    // The prominence is at most the drop on the left: most maxima (noise) fail already there,
+    // and the right side is not searched for them.
+    if (top - left_min) / sigma < opt.min_snr {
+        return None;
+    }
     let mut right_min = top;
     let mut k = i;
     while k < hi_lim {
@@ -102,7 +108,6 @@ fn measure(x: &[f64], y: &[f64], i: usize, noise: &[f64], opt: &PeakOptions) -> 
         right_min = right_min.min(y[k]);
     }
     let prominence = top - left_min.max(right_min);
-    let sigma = noise[i / NOISE_BLOCK];
     let snr = prominence / sigma;
     if snr < opt.min_snr {
         return None;

@@ -196,13 +196,21 @@ pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
         let row = match &h.columns {
             Some(cols) if !(cols.x == 0 && cols.ys == [1]) => parse_columns(t, d, cols),
             _ => match parse_row(t, d) {
-                Row::Numbers(a, b) => Picked::Values(a, vec![b]),
+                Row::Numbers(a, b) => Picked::Pair(a, b),
                 Row::NonFinite => Picked::NonFinite,
                 Row::OneNumber => Picked::OneNumber,
                 Row::NotNumeric => Picked::NotNumeric,
             },
         };
         match row {
+            Picked::Pair(a, b) => {
+                if ys.is_empty() {
+                    ys.push(Vec::new());
+                }
+                x.push(a);
+                ys[0].push(b);
+                lines.push(lineno);
+            }
             Picked::Values(a, b) => {
                 if ys.is_empty() {
                     ys = vec![Vec::new(); b.len()];
@@ -314,6 +322,8 @@ pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
 }
 
 enum Picked {
+    /// The common row of one x and one y (no allocation per row).
+    Pair(f64, f64),
     Values(f64, Vec<f64>),
     /// A row whose spectral-axis field is empty (B&W Tek: pixels outside the calibration).
     BlankX,
