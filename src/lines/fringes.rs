@@ -135,12 +135,9 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
 /// time on wide-range spectra). Where the processor has AVX2 and FMA (checked at run time; the
 /// binary itself targets every x86-64), sixteen rotators run in four vector registers with
 /// fused multiply-adds: 2.5-3x faster here, equal to the plain loop to rounding.
+/// The same sixteen lanes in two 512-bit registers (AVX-512) were measured slower on an
+/// AVX-512 Xeon (screening 3-5% slower): not used.
 fn projection(r: &[f64], step: f64, period: f64) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the features the function is compiled for were detected just above.
-        return unsafe { projection_avx512(r, step, period) };
-    }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the features the function is compiled for were detected just above.
@@ -152,14 +149,6 @@ fn projection(r: &[f64], step: f64, period: f64) -> f64 {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn projection_avx2_fma(r: &[f64], step: f64, period: f64) -> f64 {
-    projection_lanes::<16, true>(r, step, period)
-}
-
-/// The same sixteen rotators in two 512-bit registers (half the instructions; every lane does
-/// what it does in the AVX2 path, so the two give equal results).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,fma")]
-fn projection_avx512(r: &[f64], step: f64, period: f64) -> f64 {
     projection_lanes::<16, true>(r, step, period)
 }
 
@@ -281,31 +270,6 @@ mod tests {
                     "{n} {period}: {got} {want}"
                 );
             }
-        }
-    }
-
-    /// The 512-bit path runs the AVX2 path's sixteen lanes: the same result, bit for bit
-    /// (checked where the processor has both).
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    fn the_avx512_projection_is_the_avx2_one() {
-        if !(std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma"))
-        {
-            eprintln!("skipped: this processor lacks AVX-512 or AVX2+FMA");
-            return;
-        }
-        for (n, period) in [(5usize, 3.0), (17, 2.1), (401, 1.3), (1203, 11.9)] {
-            let r: Vec<f64> = (0..n).map(|i| (0.37 * i as f64).sin() + 0.1).collect();
-            // SAFETY: both feature sets were detected above.
-            let (wide, narrow) = unsafe {
-                (
-                    super::projection_avx512(&r, 0.05, period),
-                    super::projection_avx2_fma(&r, 0.05, period),
-                )
-            };
-            assert_eq!(wide.to_bits(), narrow.to_bits(), "{n} {period}");
         }
     }
 
