@@ -34,17 +34,27 @@ pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
             _ => None,
         })
         .collect();
-    let detection = detect_converted(s, converted.map(|r| r.map_err(|e| e.to_string())));
+    let specs: Vec<&ModelSpec> = models.iter().map(|(spec, _)| *spec).collect();
+    // The detector and the protocols are independent until the row is written: side by side
+    // (rayon runs them one after the other when no core is idle), so that a lone stone's few
+    // spectra spread over every core (a single-stone request's latency).
+    let (detection, prepared) = rayon::join(
+        || detect_converted(s, converted.map(|r| r.map_err(|e| e.to_string()))),
+        || {
+            specs
+                .iter()
+                .zip(shared)
+                .map(|(spec, xy)| match xy {
+                    Some((x, y)) => spec.protocol.prepare_converted(x, y, s.meta.excitation_nm),
+                    None => spec.protocol.prepare(s),
+                })
+                .collect::<Vec<_>>()
+        },
+    );
     let rows = models
         .iter_mut()
-        .zip(shared)
-        .map(|((spec, row), xy)| {
-            let prepared = match xy {
-                Some((x, y)) => spec.protocol.prepare_converted(x, y, s.meta.excitation_nm),
-                None => spec.protocol.prepare(s),
-            }?;
-            spec.write_prepared(prepared, &detection, row)
-        })
+        .zip(prepared)
+        .map(|((spec, row), prepared)| spec.write_prepared(prepared?, &detection, row))
         .collect();
     Staged { detection, rows }
 }
