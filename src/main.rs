@@ -227,8 +227,10 @@ enum Command {
         /// Dynamic batching: stones per model batch before the batcher stops collecting.
         #[arg(long, default_value_t = 256, env = "DIAMOND_SCREEN_MAX_BATCH")]
         max_batch: usize,
-        /// Dynamic batching: how long a request waits for others to join its batch, microseconds.
-        #[arg(long, default_value_t = 1000, env = "DIAMOND_SCREEN_MAX_WAIT_US")]
+        /// Dynamic batching: how long a request waits for others already in hand to join its
+        /// batch, microseconds (0: it takes what is queued and starts; requests arriving while a
+        /// batch computes still form the next one).
+        #[arg(long, default_value_t = 0, env = "DIAMOND_SCREEN_MAX_WAIT_US")]
         max_wait_us: u64,
         /// Testing only: a delay added to every batch, so a request stays in flight.
         #[arg(long, default_value_t = 0, hide = true)]

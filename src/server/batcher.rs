@@ -32,7 +32,9 @@ impl Default for BatchConfig {
     fn default() -> Self {
         BatchConfig {
             max_stones: 256,
-            max_wait: Duration::from_millis(1),
+            // Measured with the shipped models on two cores: a 1 ms wait bought no throughput
+            // and cost latency (p99 4.6-5.2 -> 3.8 ms without it, 2 clients at half saturation).
+            max_wait: Duration::ZERO,
             extra_delay: Duration::ZERO,
         }
     }
