@@ -81,6 +81,7 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
         .map(|(&v, &s)| if s > 0.0 { v / s - 1.0 } else { 0.0 })
         .collect();
     let mut windows = Vec::new();
+    let (mut periods, mut amps) = (Vec::new(), Vec::new());
     let mut lo = FRINGES_FROM_NM;
     while lo + 20.0 < x[n - 1] {
         let hi = lo + 40.0;
@@ -104,14 +105,18 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
         let span = x[b - 1] - x[a];
         let step = span / (m - 1.0);
         let mut best = (0.0, 0.0);
+        // trial periods 2% apart, with at least three whole periods in the window's data
+        periods.clear();
         let mut period = (2.5 * step).max(1.0);
-        // at least three whole periods in the window's data
         while period <= 12.0f64.min(span / 3.0) {
-            let amp = projection(&r, step, period);
+            periods.push(period);
+            period *= 1.02;
+        }
+        projections(&r, step, &periods, &mut amps);
+        for (&period, &amp) in periods.iter().zip(&amps) {
             if amp > best.1 {
                 best = (period, amp);
             }
-            period *= 1.02;
         }
         // Noise alone projects to about 2 sigma / sqrt(m) on any one period. A ripple runs
         // through the window: each half shows it (a single strong line does not).
@@ -125,6 +130,67 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
         }
     }
     (!windows.is_empty()).then_some(Fringes { windows, smooth })
+}
+
+/// Periods one Goertzel pass serves: one lane each, side by side.
+const BANK: usize = 16;
+
+/// [`projection`] for every period of `periods` into `out`, by Goertzel's recurrence
+/// (s_k = r_k + 2 cos w s_(k-1) - s_(k-2); |sum r_k e^(-i w k)|^2 from the last two s), run
+/// for sixteen periods side by side in one pass over `r`: a multiply-add and a subtraction
+/// per point and period, where the rotators of [`projection`] take six operations. Equal to
+/// [`projection`] to about 1e-12 of the window's signal (tested); the power is taken as
+/// (s1 - s2)^2 + 4 sin^2(w/2) s1 s2, which keeps its cancellation small at the long periods.
+fn projections(r: &[f64], step: f64, periods: &[f64], out: &mut Vec<f64>) {
+    out.clear();
+    for bank in periods.chunks(BANK) {
+        let mut coef = [0.0; BANK];
+        let mut q = [0.0; BANK];
+        for (j, &p) in bank.iter().enumerate() {
+            let w = std::f64::consts::TAU / p * step;
+            coef[j] = 2.0 * w.cos();
+            q[j] = 4.0 * (0.5 * w).sin().powi(2);
+        }
+        let (s1, s2) = goertzel(r, &coef);
+        out.extend((0..bank.len()).map(|j| {
+            let power = (s1[j] - s2[j]).powi(2) + q[j] * s1[j] * s2[j];
+            2.0 * power.max(0.0).sqrt() / r.len() as f64
+        }));
+    }
+}
+
+/// The last two Goertzel states of each lane (`coef` = 2 cos w of its period).
+fn goertzel(r: &[f64], coef: &[f64; BANK]) -> ([f64; BANK], [f64; BANK]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the features the function is compiled for were detected just above.
+        return unsafe { goertzel_avx2_fma(r, coef) };
+    }
+    goertzel_lanes::<false>(r, coef)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn goertzel_avx2_fma(r: &[f64], coef: &[f64; BANK]) -> ([f64; BANK], [f64; BANK]) {
+    goertzel_lanes::<true>(r, coef)
+}
+
+#[inline(always)]
+fn goertzel_lanes<const FMA: bool>(r: &[f64], coef: &[f64; BANK]) -> ([f64; BANK], [f64; BANK]) {
+    let (mut s1, mut s2) = ([0.0f64; BANK], [0.0f64; BANK]);
+    for &v in r {
+        for j in 0..BANK {
+            let rest = v - s2[j];
+            let s0 = if FMA {
+                coef[j].mul_add(s1[j], rest)
+            } else {
+                coef[j] * s1[j] + rest
+            };
+            s2[j] = s1[j];
+            s1[j] = s0;
+        }
+    }
+    (s1, s2)
 }
 
 /// The amplitude of the sine of `period` (x units) in `r`, sampled every `step`.
@@ -269,6 +335,42 @@ mod tests {
                     (got - want).abs() < 1e-12 * want.max(1.0),
                     "{n} {period}: {got} {want}"
                 );
+            }
+        }
+    }
+
+    /// Goertzel's bank gives the rotators' amplitudes, over the periods and window lengths
+    /// the fringe measure uses (a ripple, noise-like values, a strong line, an offset).
+    #[test]
+    fn the_goertzel_bank_is_the_projection() {
+        for n in [3usize, 40, 401, 800, 1203, 4000] {
+            let r: Vec<f64> = (0..n)
+                .map(|i| {
+                    let t = i as f64;
+                    ((i * 7919) % 101) as f64 / 50.0 - 1.0
+                        + 0.3 * (0.37 * t).sin()
+                        + if i == n / 3 { 8.0 } else { 0.0 }
+                        + 0.05
+                })
+                .collect();
+            let rms = (r.iter().map(|v| v * v).sum::<f64>() / n as f64).sqrt();
+            for step in [0.01, 0.05, 0.3] {
+                let mut periods = Vec::new();
+                let mut p = (2.5f64 * step).max(1.0);
+                while p <= 12.0 {
+                    periods.push(p);
+                    p *= 1.02;
+                }
+                let mut got = Vec::new();
+                super::projections(&r, step, &periods, &mut got);
+                assert_eq!(got.len(), periods.len());
+                for (&p, &g) in periods.iter().zip(&got) {
+                    let want = super::projection_lanes::<4, false>(&r, step, p);
+                    assert!(
+                        (g - want).abs() <= 1e-11 * rms,
+                        "n {n} step {step} period {p}: {g} vs {want}"
+                    );
+                }
             }
         }
     }
