@@ -34,7 +34,8 @@ pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
             _ => None,
         })
         .collect();
-    let specs: Vec<&ModelSpec> = models.iter().map(|(spec, _)| *spec).collect();
+    // the protocols read only the specs: a shared reborrow, no copy per spectrum
+    let specs: &[(&ModelSpec, &mut [f32])] = models;
     // The detector and the protocols are independent until the row is written: side by side
     // (rayon runs them one after the other when no core is idle), so that a lone stone's few
     // spectra spread over every core (a single-stone request's latency).
@@ -44,7 +45,7 @@ pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
             specs
                 .iter()
                 .zip(shared)
-                .map(|(spec, xy)| match xy {
+                .map(|((spec, _), xy)| match xy {
                     Some((x, y)) => spec.protocol.prepare_converted(x, y, s.meta.excitation_nm),
                     None => spec.protocol.prepare(s),
                 })

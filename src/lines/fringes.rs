@@ -197,12 +197,12 @@ fn goertzel_lanes<const FMA: bool>(r: &[f64], coef: &[f64; BANK]) -> ([f64; BANK
 ///
 /// The phase advances by `w = 2 pi step / period` a point: a rotation, not a sin/cos per point.
 /// `L` rotators take every `L`-th point each (phases k w, advancing by L w), so that the
-/// recurrences run side by side instead of one long chain (this was a third of all screening
-/// time on wide-range spectra). Where the processor has AVX2 and FMA (checked at run time; the
-/// binary itself targets every x86-64), sixteen rotators run in four vector registers with
-/// fused multiply-adds: 2.5-3x faster here, equal to the plain loop to rounding.
-/// The same sixteen lanes in two 512-bit registers (AVX-512) were measured slower on an
-/// AVX-512 Xeon (screening 3-5% slower): not used.
+/// recurrences run side by side instead of one long chain. Where the processor has AVX2 and
+/// FMA (checked at run time; the binary itself targets every x86-64), sixteen rotators run in
+/// four vector registers with fused multiply-adds, equal to the plain loop to rounding. The
+/// trial periods go through [`projections`] (many periods a pass); this serves the one period
+/// each half of a window is checked at, and the plain loop is the tests' reference. The same
+/// sixteen lanes in AVX-512 registers were measured slower on an AVX-512 Xeon: not used.
 fn projection(r: &[f64], step: f64, period: f64) -> f64 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
