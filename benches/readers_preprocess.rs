@@ -59,6 +59,7 @@ fn pl_protocol() -> Protocol {
                 lam: 1e6,
                 max_iter: 50,
                 tol: 1e-3,
+                decimate: 1,
             },
             Step::Normalise {
                 method: NormMethod::RamanArea,

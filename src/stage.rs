@@ -4,13 +4,13 @@
 //! the fuzz targets all go through here, so a spectrum is read the same way on every path.
 //!
 //! The detector and a protocol read the spectrum in the same unit (nm for PL, cm^-1 for
-//! FTIR): the conversion is shared. Each still despikes its own copy: the protocol crops first,
-//! and the despiker's noise estimate is global, so sharing the detector's despiked points
-//! changes the features the shipped models were trained on. Measured (2,000 simulated stones of
-//! every family): p(synthetic) moved for 503 stones, by up to 0.16, and one verdict changed.
-//! Sharing waits for a crop-independent (local) noise estimate and a retrain.
+//! FTIR), and a PL, UV-Vis or Raman spectrum is despiked once, over its whole converted range
+//! ([`crate::lines::convert`]): the detector reads those points, and so does every protocol
+//! whose first step is that same despike (the shipped PL protocols despike before they crop,
+//! so that their features are computed from the detector's points). A protocol that starts
+//! otherwise (an older manifest) gets the converted points as measured.
 
-use crate::lines::{Detection, detect_converted, detector_unit};
+use crate::lines::{Detection, Points, convert, detect_converted};
 use crate::model::ModelSpec;
 use crate::preprocess::PrepareError;
 use crate::spectrum::Spectrum;
@@ -24,29 +24,49 @@ pub struct Staged {
 
 /// Detect on `s` and write the feature row of each (`spec`, `row`) in `models`.
 pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
-    let unit = s.meta.technique.map(detector_unit);
-    let converted = unit.as_ref().map(|u| s.converted(u));
-    // The protocols' copies of the converted points, taken before the detector consumes them.
-    let shared: Vec<Option<(Vec<f64>, Vec<f64>)>> = models
+    let converted = convert(s);
+    let unit = s.meta.technique.map(crate::lines::detector_unit);
+    // The protocols' copies of the points, taken before the detector consumes them: the
+    // despiked points where the protocol starts with the shared despike, else as measured.
+    let shared: Vec<Option<Points>> = models
         .iter()
         .map(|(spec, _)| match (&converted, &unit) {
-            (Some(Ok(xy)), Some(u)) if *u == spec.protocol.x_unit => Some(xy.clone()),
+            (Some(Ok(p)), Some(u)) if *u == spec.protocol.x_unit => Some(
+                match (&p.despiked, spec.protocol.starts_with_shared_despike()) {
+                    (Some(d), true) => Points {
+                        x: p.x.clone(),
+                        y: Vec::new(),
+                        despiked: Some(d.clone()),
+                    },
+                    _ => Points {
+                        x: p.x.clone(),
+                        y: p.y.clone(),
+                        despiked: None,
+                    },
+                },
+            ),
             _ => None,
         })
         .collect();
     // the protocols read only the specs: a shared reborrow, no copy per spectrum
     let specs: &[(&ModelSpec, &mut [f32])] = models;
+    let exc = s.meta.excitation_nm;
     // The detector and the protocols are independent until the row is written: side by side
     // (rayon runs them one after the other when no core is idle), so that a lone stone's few
     // spectra spread over every core (a single-stone request's latency).
     let (detection, prepared) = rayon::join(
-        || detect_converted(s, converted.map(|r| r.map_err(|e| e.to_string()))),
+        || detect_converted(s, converted),
         || {
             specs
                 .iter()
                 .zip(shared)
-                .map(|((spec, _), xy)| match xy {
-                    Some((x, y)) => spec.protocol.prepare_converted(x, y, s.meta.excitation_nm),
+                .map(|((spec, _), points)| match points {
+                    Some(Points {
+                        x,
+                        despiked: Some((y, n)),
+                        ..
+                    }) => spec.protocol.prepare_despiked(x, y, n, exc),
+                    Some(Points { x, y, .. }) => spec.protocol.prepare_converted(x, y, exc),
                     None => spec.protocol.prepare(s),
                 })
                 .collect::<Vec<_>>()
@@ -71,13 +91,39 @@ mod tests {
     use crate::lines::detect;
     use crate::simulate::{Channel, Kind, simulate_kind, stone_rng};
 
-    /// The shared conversion gives exactly what the separate paths give.
+    /// `spec` with its despike step moved to the front (`first`) or after the crop.
+    fn despike_at(spec: &ModelSpec, first: bool) -> ModelSpec {
+        use crate::preprocess::Step;
+        let mut spec = spec.clone();
+        let steps = &mut spec.protocol.steps;
+        let k = steps
+            .iter()
+            .position(|s| matches!(s, Step::Despike { .. }))
+            .unwrap();
+        let d = steps.remove(k);
+        steps.insert(if first { 0 } else { 1 }, d);
+        spec
+    }
+
+    /// The shared conversion and despike give exactly what the separate paths give, for a
+    /// protocol that despikes first (shares the detector's points) and one that crops first
+    /// (an older manifest: despikes its own copy).
     #[test]
     fn one_stage_gives_what_the_separate_steps_give() {
-        let spec: ModelSpec =
+        let shipped: ModelSpec =
             serde_json::from_str(include_str!("../models/train/specs/pl532.json")).unwrap();
         let ftir: ModelSpec =
             serde_json::from_str(include_str!("../models/train/specs/ftir.json")).unwrap();
+        let first = despike_at(&shipped, true);
+        let after_crop = despike_at(&shipped, false);
+        assert!(first.protocol.starts_with_shared_despike());
+        assert!(!after_crop.protocol.starts_with_shared_despike());
+        for spec in [&first, &after_crop] {
+            stage_matches_separate_steps(spec, &ftir);
+        }
+    }
+
+    fn stage_matches_separate_steps(spec: &ModelSpec, ftir: &ModelSpec) {
         for i in 0..6 {
             let mut rng = stone_rng(12, i);
             let st = simulate_kind(
@@ -87,7 +133,7 @@ mod tests {
                 &[Channel::Pl532, Channel::Ftir],
                 crate::simulate::Family::ALL[i as usize % 7],
             );
-            for ((_, s), spec) in st.spectra.iter().zip([&spec, &ftir]) {
+            for ((_, s), spec) in st.spectra.iter().zip([spec, ftir]) {
                 let mut row = vec![0f32; spec.n_features()];
                 let staged = stage(s, &mut [(spec, row.as_mut_slice())]);
                 let alone = detect(s);

@@ -101,7 +101,17 @@ def prepare(protocol, x, y, exc):
         elif kind == "smooth":
             y = savgol_filter(y, st["window"], st["polyorder"])
         elif kind == "baseline":
-            b, _ = arpls(y, lam=st["lam"], max_iter=st["max_iter"], tol=st["tol"])
+            k = st.get("decimate", 1)
+            if k > 1 and len(y) >= 4 * k:
+                # on the means of blocks of k points, interpolated back (as the protocol says)
+                nb = -(-len(y) // k)
+                idx = np.arange(len(y))
+                means = np.bincount(idx // k, weights=y) / np.bincount(idx // k)
+                centres = np.array([j * k + (min(k, len(y) - j * k) - 1) / 2 for j in range(nb)])
+                bc, _ = arpls(means, lam=st["lam"] / k**4, max_iter=st["max_iter"], tol=st["tol"])
+                b = np.interp(idx, centres, bc)
+            else:
+                b, _ = arpls(y, lam=st["lam"], max_iter=st["max_iter"], tol=st["tol"])
             y = y - b
         elif kind == "normalise":
             div = None

@@ -13,7 +13,9 @@ use super::ftir::{FtirTyping, analyse, two_phonon_shows_diamond};
 use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
-use crate::preprocess::despike::{despike, median_in_place, noise_sigma};
+use crate::preprocess::despike::{
+    SHARED_HALF_WINDOW, SHARED_THRESHOLD, despike, median_in_place, noise_sigma,
+};
 use crate::preprocess::savgol::savgol;
 use crate::preprocess::{RamanLine, find_raman_line, fit_raman_line};
 use crate::spectrum::{Spectrum, Technique, XUnit};
@@ -56,21 +58,44 @@ pub fn detector_unit(technique: Technique) -> XUnit {
     }
 }
 
-/// Detect on a spectrum (converting its x axis here). [`crate::stage`] converts once and calls
-/// [`detect_converted`] so that the models' protocols share the conversion.
+/// Detect on a spectrum (converting its x axis and despiking it here). [`crate::stage`]
+/// calls [`convert`] once and shares its points with the models' protocols.
 pub fn detect(s: &Spectrum) -> Detection {
-    let converted = s
-        .meta
-        .technique
-        .map(|t| s.converted(&detector_unit(t)).map_err(|e| e.to_string()));
-    detect_converted(s, converted)
+    detect_converted(s, convert(s))
 }
 
-/// A spectrum's points in [`detector_unit`] (x, y), or why they could not be had.
-pub type Converted = Result<(Vec<f64>, Vec<f64>), String>;
+/// A spectrum's points in [`detector_unit`], read once for the detector and every protocol.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    pub x: Vec<f64>,
+    /// As measured (the saturation and plausibility checks, the Raman line before despiking).
+    pub y: Vec<f64>,
+    /// `y` after the shared despike ([`crate::preprocess::despike::SHARED`]) with the number
+    /// of points it replaced; None for FTIR, which has no cosmic rays to remove.
+    pub despiked: Option<(Vec<f64>, usize)>,
+}
 
-/// Detect on `s` whose x axis was already brought to [`detector_unit`] of its technique
-/// (`converted`: None when the technique is unknown; the error when the conversion failed).
+/// A spectrum's [`Points`], or why they could not be had.
+pub type Converted = Result<Points, String>;
+
+/// Bring `s` to [`detector_unit`] of its technique and despike it: None when the technique
+/// is unknown.
+pub fn convert(s: &Spectrum) -> Option<Converted> {
+    let technique = s.meta.technique?;
+    Some(match s.converted(&detector_unit(technique)) {
+        Ok((x, y)) => {
+            let despiked = (technique != Technique::Ftir).then(|| {
+                let mut d = y.clone();
+                let n = despike(&mut d, SHARED_THRESHOLD, SHARED_HALF_WINDOW);
+                (d, n)
+            });
+            Ok(Points { x, y, despiked })
+        }
+        Err(e) => Err(e.to_string()),
+    })
+}
+
+/// Detect on `s` whose points [`convert`] gave (None when the technique is unknown).
 pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection {
     let technique = s.meta.technique;
     let exc = s.meta.excitation_nm;
@@ -89,7 +114,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         return d;
     };
     let unit = detector_unit(technique);
-    let (x, mut y) = match converted {
+    let Points { x, y, despiked } = match converted {
         Ok(v) => v,
         Err(e) => {
             d.quality.problems.push(format!("x axis: {e}"));
@@ -154,7 +179,14 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     } else {
         None
     };
-    despike(&mut y, 8.0, 3);
+    let y = match despiked {
+        Some((d, _)) => d,
+        None => {
+            let mut d = y;
+            despike(&mut d, SHARED_THRESHOLD, SHARED_HALF_WINDOW);
+            d
+        }
+    };
     if shows_raman {
         d.raman = find_raman_line(&x, &y, &unit, exc);
         d.diamond = d.raman.as_ref().map(|r| r.present);

@@ -7,6 +7,18 @@
 //!
 //! The robust noise is 1.4826 * MAD(diff(y)) / sqrt(2), which ignores slow backgrounds.
 
+/// The despike every PL, UV-Vis and Raman spectrum gets once, over its whole converted range
+/// ([`crate::lines::convert`]): the detector reads its result, and so does every protocol whose
+/// first step is this same despike ([`SHARED`]), instead of despiking a copy of its own.
+pub const SHARED_THRESHOLD: f64 = 8.0;
+/// See [`SHARED_THRESHOLD`].
+pub const SHARED_HALF_WINDOW: usize = 3;
+/// The shared despike as a protocol step.
+pub const SHARED: super::Step = super::Step::Despike {
+    threshold: SHARED_THRESHOLD,
+    half_window: SHARED_HALF_WINDOW,
+};
+
 /// Robust noise level of a signal from its first differences.
 pub fn noise_sigma(y: &[f64]) -> f64 {
     if y.len() < 3 {

@@ -32,13 +32,28 @@ pub enum Step {
     Resample { grid: Grid },
     /// Savitzky-Golay smoothing.
     Smooth { window: usize, polyorder: usize },
-    /// Subtract an arPLS baseline.
-    Baseline { lam: f64, max_iter: usize, tol: f64 },
+    /// Subtract an arPLS baseline, solved on the means of blocks of `decimate` points
+    /// (1, the default: on every point; see [`baseline::arpls_decimated`]).
+    Baseline {
+        lam: f64,
+        max_iter: usize,
+        tol: f64,
+        #[serde(default = "one", skip_serializing_if = "is_one")]
+        decimate: usize,
+    },
     /// Divide by a reference (Raman line area, two-phonon absorption, max, area).
     Normalise { method: NormMethod },
     /// y <- asinh(y / scale): linear near zero, logarithmic for strong lines, so that a model
     /// sees weak and strong centres on one scale.
     Compress { scale: f64 },
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(k: &usize) -> bool {
+    *k == 1
 }
 
 /// A named list of steps applied after converting x to `x_unit`.
@@ -98,6 +113,7 @@ impl Protocol {
                     return bad(format!("savgol window {window} order {polyorder}"));
                 }
                 Step::Baseline { lam, .. } if !(lam > 0.0) => return bad(format!("lam {lam}")),
+                Step::Baseline { decimate: 0, .. } => return bad("baseline decimate 0".into()),
                 Step::Compress { scale } if !(scale > 0.0) => {
                     return bad(format!("compress scale {scale}"));
                 }
@@ -129,8 +145,45 @@ impl Protocol {
     /// detector and every protocol.
     pub fn prepare_converted(
         &self,
+        x: Vec<f64>,
+        y: Vec<f64>,
+        exc: Option<f64>,
+    ) -> Result<Prepared, PrepareError> {
+        self.run(&self.steps, x, y, 0, exc)
+    }
+
+    /// Whether the first step is the despike every PL, UV-Vis and Raman spectrum already had
+    /// ([`despike::SHARED`]): then [`Self::prepare_despiked`] starts from its result.
+    pub fn starts_with_shared_despike(&self) -> bool {
+        self.steps.first() == Some(&despike::SHARED)
+    }
+
+    /// Run the protocol on points in its x unit that the shared despike already cleaned
+    /// (`replaced` points), skipping its own first step, the same despike. A protocol that
+    /// does not start with it (see [`Self::starts_with_shared_despike`]) reads the points as
+    /// converted, through [`Self::prepare_converted`]; asked here, it is an error.
+    pub fn prepare_despiked(
+        &self,
+        x: Vec<f64>,
+        despiked: Vec<f64>,
+        replaced: usize,
+        exc: Option<f64>,
+    ) -> Result<Prepared, PrepareError> {
+        if !self.starts_with_shared_despike() {
+            return Err(PrepareError::Invalid(format!(
+                "{}: does not start with the shared despike",
+                self.name
+            )));
+        }
+        self.run(&self.steps[1..], x, despiked, replaced, exc)
+    }
+
+    fn run(
+        &self,
+        steps: &[Step],
         mut x: Vec<f64>,
         mut y: Vec<f64>,
+        despiked: usize,
         exc: Option<f64>,
     ) -> Result<Prepared, PrepareError> {
         let mut p = Prepared {
@@ -138,12 +191,12 @@ impl Protocol {
             y: Vec::new(),
             x_unit: self.x_unit.clone(),
             coverage: 1.0,
-            despiked: 0,
+            despiked,
             norm_divisor: None,
             warnings: Vec::new(),
         };
         let mut tmp = Vec::new();
-        for step in &self.steps {
+        for step in steps {
             match *step {
                 Step::Crop { lo, hi } => {
                     let a = x.partition_point(|&v| v < lo);
@@ -172,7 +225,12 @@ impl Protocol {
                     savgol::savgol(&y, window, polyorder, &mut tmp);
                     std::mem::swap(&mut y, &mut tmp);
                 }
-                Step::Baseline { lam, max_iter, tol } => {
+                Step::Baseline {
+                    lam,
+                    max_iter,
+                    tol,
+                    decimate,
+                } => {
                     // arPLS's buffers are kept per thread: no allocation per spectrum once a
                     // worker has seen one as long.
                     thread_local! {
@@ -180,7 +238,9 @@ impl Protocol {
                             std::cell::RefCell::default();
                     }
                     SCRATCH.with_borrow_mut(|scratch| {
-                        baseline::arpls(&y, lam, max_iter, tol, scratch, &mut tmp)
+                        baseline::arpls_decimated(
+                            &y, lam, max_iter, tol, decimate, scratch, &mut tmp,
+                        )
                     });
                     for (v, b) in y.iter_mut().zip(&tmp) {
                         *v -= b;
@@ -211,5 +271,54 @@ impl Protocol {
         p.x = x;
         p.y = y;
         Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protocol(first: bool) -> Protocol {
+        let crop = Step::Crop { lo: 5.0, hi: 195.0 };
+        let steps = if first {
+            vec![despike::SHARED, crop]
+        } else {
+            vec![crop, despike::SHARED]
+        };
+        Protocol {
+            name: "t".into(),
+            x_unit: XUnit::Nm,
+            steps,
+        }
+    }
+
+    /// Starting from the shared despike's points gives what the whole protocol gives on the
+    /// points as measured; a protocol that despikes after its crop cannot start from them.
+    #[test]
+    fn prepare_despiked_skips_only_the_shared_despike() {
+        let x: Vec<f64> = (0..200).map(f64::from).collect();
+        let mut y: Vec<f64> = x.iter().map(|v| 50.0 + (v * 12.9898).sin()).collect();
+        y[40] += 400.0;
+        y[120] += 300.0;
+        let mut d = y.clone();
+        let n = despike::despike(
+            &mut d,
+            despike::SHARED_THRESHOLD,
+            despike::SHARED_HALF_WINDOW,
+        );
+        assert_eq!(n, 2);
+        let p = protocol(true);
+        assert!(p.starts_with_shared_despike());
+        let whole = p.prepare_converted(x.clone(), y.clone(), None).unwrap();
+        let shared = p.prepare_despiked(x.clone(), d.clone(), n, None).unwrap();
+        assert_eq!(whole, shared);
+        assert_eq!(shared.despiked, 2);
+        assert!(shared.y.iter().all(|v| *v < 60.0));
+        let late = protocol(false);
+        assert!(!late.starts_with_shared_despike());
+        assert!(matches!(
+            late.prepare_despiked(x, d, n, None),
+            Err(PrepareError::Invalid(_))
+        ));
     }
 }
