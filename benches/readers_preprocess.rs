@@ -100,7 +100,7 @@ fn preprocessing(c: &mut Criterion) {
     let mut g = c.benchmark_group("preprocess");
     g.throughput(Throughput::Elements(1));
     g.bench_function("protocol_pl532_2048", |b| {
-        b.iter(|| protocol.prepare(black_box(&pl)).unwrap())
+        b.iter(|| protocol.prepare(black_box(&pl), None).unwrap())
     });
     g.bench_function("detect_pl532_2048", |b| b.iter(|| detect(black_box(&pl))));
     g.finish();

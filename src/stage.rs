@@ -51,31 +51,45 @@ pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
     // the protocols read only the specs: a shared reborrow, no copy per spectrum
     let specs: &[(&ModelSpec, &mut [f32])] = models;
     let exc = s.meta.excitation_nm;
-    // The detector and the protocols are independent until the row is written: side by side
-    // (rayon runs them one after the other when no core is idle), so that a lone stone's few
-    // spectra spread over every core (a single-stone request's latency).
-    let (detection, prepared) = rayon::join(
+    // The detector and the protocols' steps up to the normalisation (which reads the
+    // detector's Raman line) are independent: side by side (rayon runs them one after the
+    // other when no core is idle), so that a lone stone's few spectra spread over every core
+    // (a single-stone request's latency).
+    let (detection, begun) = rayon::join(
         || detect_converted(s, converted),
         || {
             specs
                 .iter()
                 .zip(shared)
-                .map(|((spec, _), points)| match points {
-                    Some(Points {
-                        x,
-                        despiked: Some((y, n)),
-                        ..
-                    }) => spec.protocol.prepare_despiked(x, y, n, exc),
-                    Some(Points { x, y, .. }) => spec.protocol.prepare_converted(x, y, exc),
-                    None => spec.protocol.prepare(s),
+                .map(|((spec, _), points)| {
+                    let p = &spec.protocol;
+                    match points {
+                        Some(Points {
+                            x,
+                            despiked: Some((y, n)),
+                            ..
+                        }) => p.begin(x, y, Some(n), exc).map(Some),
+                        Some(Points { x, y, .. }) => p.begin(x, y, None, exc).map(Some),
+                        None => Ok(None),
+                    }
                 })
                 .collect::<Vec<_>>()
         },
     );
+    // the detector's line is in the protocol's unit wherever the points were shared
+    let raman = detection.raman.as_ref();
     let rows = models
         .iter_mut()
-        .zip(prepared)
-        .map(|((spec, row), prepared)| spec.write_prepared(prepared?, &detection, row))
+        .zip(begun)
+        .map(|((spec, row), begun)| {
+            let prepared = match begun? {
+                Some(part) => spec.protocol.finish(part, exc, raman)?,
+                // not in the detector's unit: the protocol converts for itself, and has no
+                // Raman line in its unit to normalise by
+                None => spec.protocol.prepare(s, None)?,
+            };
+            spec.write_prepared(prepared, &detection, row)
+        })
         .collect();
     Staged { detection, rows }
 }
@@ -139,7 +153,7 @@ mod tests {
                 let alone = detect(s);
                 assert_eq!(staged.detection, alone);
                 let mut want = vec![0f32; spec.n_features()];
-                let a = (spec.protocol.prepare(s))
+                let a = (spec.protocol.prepare(s, alone.raman.as_ref()))
                     .and_then(|p| spec.write_prepared(p, &alone, &mut want));
                 assert_eq!(staged.rows[0].is_ok(), a.is_ok());
                 assert_eq!(row, want);

@@ -64,6 +64,15 @@ pub struct Protocol {
     pub steps: Vec<Step>,
 }
 
+/// A spectrum part-way through its protocol, waiting for the detector's findings
+/// ([`Protocol::begin`], [`Protocol::finish`]).
+#[derive(Debug)]
+pub struct Partial {
+    p: Prepared,
+    /// The first step not yet run.
+    next: usize,
+}
+
 /// A spectrum after its protocol.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prepared {
@@ -134,67 +143,103 @@ impl Protocol {
         })
     }
 
-    /// Run the protocol on one spectrum.
-    pub fn prepare(&self, s: &Spectrum) -> Result<Prepared, PrepareError> {
+    /// Run the protocol on one spectrum; `raman` is the detector's Raman line (in the
+    /// protocol's unit) for a [`NormMethod::RamanLine`] step.
+    pub fn prepare(
+        &self,
+        s: &Spectrum,
+        raman: Option<&RamanLine>,
+    ) -> Result<Prepared, PrepareError> {
         let (x, y) = s.converted(&self.x_unit)?;
-        self.prepare_converted(x, y, s.meta.excitation_nm)
+        self.prepare_converted(x, y, s.meta.excitation_nm, raman)
     }
 
     /// Run the protocol on points already in the protocol's x unit (ascending), the spectrum's
-    /// laser `exc`: the one-stage path ([`crate::stage`]) converts a spectrum once for the
-    /// detector and every protocol.
+    /// laser `exc`.
     pub fn prepare_converted(
         &self,
         x: Vec<f64>,
         y: Vec<f64>,
         exc: Option<f64>,
+        raman: Option<&RamanLine>,
     ) -> Result<Prepared, PrepareError> {
-        self.run(&self.steps, x, y, 0, exc)
+        let part = self.begin(x, y, None, exc)?;
+        self.finish(part, exc, raman)
     }
 
     /// Whether the first step is the despike every PL, UV-Vis and Raman spectrum already had
-    /// ([`despike::SHARED`]): then [`Self::prepare_despiked`] starts from its result.
+    /// ([`despike::SHARED`]): then [`Self::begin`] can start from its result.
     pub fn starts_with_shared_despike(&self) -> bool {
         self.steps.first() == Some(&despike::SHARED)
     }
 
-    /// Run the protocol on points in its x unit that the shared despike already cleaned
-    /// (`replaced` points), skipping its own first step, the same despike. A protocol that
-    /// does not start with it (see [`Self::starts_with_shared_despike`]) reads the points as
-    /// converted, through [`Self::prepare_converted`]; asked here, it is an error.
-    pub fn prepare_despiked(
+    /// The steps before the first that reads the detector's findings (a
+    /// [`NormMethod::RamanLine`] normalisation), so that they run beside the detector; the rest
+    /// is [`Self::finish`]. `despiked`: the points are the shared despike's result, which
+    /// replaced that many points, and the protocol's own first step, the same despike, is
+    /// skipped (the one-stage path, [`crate::stage`]); for a protocol that does not start
+    /// with it (see [`Self::starts_with_shared_despike`]) that is an error.
+    pub fn begin(
         &self,
         x: Vec<f64>,
-        despiked: Vec<f64>,
-        replaced: usize,
+        y: Vec<f64>,
+        despiked: Option<usize>,
         exc: Option<f64>,
+    ) -> Result<Partial, PrepareError> {
+        let first = match despiked {
+            Some(_) if !self.starts_with_shared_despike() => {
+                return Err(PrepareError::Invalid(format!(
+                    "{}: does not start with the shared despike",
+                    self.name
+                )));
+            }
+            Some(_) => 1,
+            None => 0,
+        };
+        let reads_detection = |s: &Step| {
+            matches!(
+                s,
+                Step::Normalise {
+                    method: NormMethod::RamanLine
+                }
+            )
+        };
+        let next = (self.steps.iter().position(reads_detection)).unwrap_or(self.steps.len());
+        let mut p = Prepared {
+            x,
+            y,
+            x_unit: self.x_unit.clone(),
+            coverage: 1.0,
+            despiked: despiked.unwrap_or(0),
+            norm_divisor: None,
+            warnings: Vec::new(),
+        };
+        self.run(&self.steps[first..next.max(first)], &mut p, exc, None)?;
+        Ok(Partial { p, next })
+    }
+
+    /// The steps [`Self::begin`] left, with the detector's Raman line (`raman`, in the
+    /// protocol's unit; None where it found none).
+    pub fn finish(
+        &self,
+        part: Partial,
+        exc: Option<f64>,
+        raman: Option<&RamanLine>,
     ) -> Result<Prepared, PrepareError> {
-        if !self.starts_with_shared_despike() {
-            return Err(PrepareError::Invalid(format!(
-                "{}: does not start with the shared despike",
-                self.name
-            )));
-        }
-        self.run(&self.steps[1..], x, despiked, replaced, exc)
+        let Partial { mut p, next } = part;
+        self.run(&self.steps[next..], &mut p, exc, raman)?;
+        Ok(p)
     }
 
     fn run(
         &self,
         steps: &[Step],
-        mut x: Vec<f64>,
-        mut y: Vec<f64>,
-        despiked: usize,
+        p: &mut Prepared,
         exc: Option<f64>,
-    ) -> Result<Prepared, PrepareError> {
-        let mut p = Prepared {
-            x: Vec::new(),
-            y: Vec::new(),
-            x_unit: self.x_unit.clone(),
-            coverage: 1.0,
-            despiked,
-            norm_divisor: None,
-            warnings: Vec::new(),
-        };
+        raman: Option<&RamanLine>,
+    ) -> Result<(), PrepareError> {
+        let mut x = std::mem::take(&mut p.x);
+        let mut y = std::mem::take(&mut p.y);
         let mut tmp = Vec::new();
         for step in steps {
             match *step {
@@ -247,12 +292,21 @@ impl Protocol {
                     }
                 }
                 Step::Normalise { method } => {
-                    let d = match divisor(method, &x, &y, &self.x_unit, exc) {
+                    let reference = match method {
+                        NormMethod::RamanLine => raman.filter(|r| r.present).map(|r| r.area),
+                        _ => divisor(method, &x, &y, &self.x_unit, exc),
+                    };
+                    let d = match reference.filter(|d| d.is_finite() && *d > 0.0) {
                         Some(d) => d,
                         None => {
-                            p.warnings.push(format!(
-                                "{method:?} reference not found; normalised to the maximum"
-                            ));
+                            p.warnings.push(match method {
+                                NormMethod::RamanLine => "the detector found no diamond Raman \
+                                    line; normalised to the maximum"
+                                    .into(),
+                                _ => format!(
+                                    "{method:?} reference not found; normalised to the maximum"
+                                ),
+                            });
                             divisor(NormMethod::Max, &x, &y, &self.x_unit, exc).unwrap_or(1.0)
                         }
                     };
@@ -270,7 +324,7 @@ impl Protocol {
         }
         p.x = x;
         p.y = y;
-        Ok(p)
+        Ok(())
     }
 }
 
@@ -309,16 +363,66 @@ mod tests {
         assert_eq!(n, 2);
         let p = protocol(true);
         assert!(p.starts_with_shared_despike());
-        let whole = p.prepare_converted(x.clone(), y.clone(), None).unwrap();
-        let shared = p.prepare_despiked(x.clone(), d.clone(), n, None).unwrap();
+        let whole = p
+            .prepare_converted(x.clone(), y.clone(), None, None)
+            .unwrap();
+        let part = p.begin(x.clone(), d.clone(), Some(n), None).unwrap();
+        let shared = p.finish(part, None, None).unwrap();
         assert_eq!(whole, shared);
         assert_eq!(shared.despiked, 2);
         assert!(shared.y.iter().all(|v| *v < 60.0));
         let late = protocol(false);
         assert!(!late.starts_with_shared_despike());
         assert!(matches!(
-            late.prepare_despiked(x, d, n, None),
+            late.begin(x, d, Some(n), None),
             Err(PrepareError::Invalid(_))
         ));
+    }
+
+    /// A `raman_line` normalisation divides by the area of the line it is given, runs after
+    /// the steps before it (begin / finish), and without a line falls back to the maximum,
+    /// saying so.
+    #[test]
+    fn raman_line_normalisation_uses_the_given_line() {
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| 1.0 + v).collect();
+        let p = Protocol {
+            name: "t".into(),
+            x_unit: XUnit::Nm,
+            steps: vec![
+                Step::Crop { lo: 10.0, hi: 89.0 },
+                Step::Normalise {
+                    method: NormMethod::RamanLine,
+                },
+                Step::Compress { scale: 1.0 },
+            ],
+        };
+        let line = RamanLine {
+            present: true,
+            expected: 50.0,
+            observed: 50.0,
+            offset_cm: 0.0,
+            height: 2.0,
+            area: 4.0,
+            fwhm_cm: 2.0,
+            snr: 30.0,
+        };
+        let part = p.begin(x.clone(), y.clone(), None, None).unwrap();
+        let done = p.finish(part, None, Some(&line)).unwrap();
+        assert_eq!(done.norm_divisor, Some(4.0));
+        assert_eq!(done.x.len(), 80);
+        assert_eq!(done.y[0], (11.0f64 / 4.0).asinh());
+        assert!(done.warnings.is_empty());
+        let absent = RamanLine {
+            present: false,
+            ..line.clone()
+        };
+        for given in [None, Some(&absent)] {
+            let done = p
+                .prepare_converted(x.clone(), y.clone(), None, given)
+                .unwrap();
+            assert_eq!(done.norm_divisor, Some(90.0));
+            assert_eq!(done.warnings.len(), 1);
+        }
     }
 }

@@ -10,7 +10,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NormMethod {
+    /// The area of the diamond Raman line found on the prepared spectrum (the protocol's own
+    /// search, as the models before 2.0 were trained).
     RamanArea,
+    /// The area of the Raman line the detector found on the spectrum (so the features and
+    /// the evidence rest on one line; the caller passes it, see
+    /// [`super::Protocol::finish`]); no line, the maximum.
+    RamanLine,
     TwoPhonon,
     Max,
     Area,
@@ -36,6 +42,8 @@ pub fn divisor(
                 .or_else(|| fit_raman_line(x, y, unit, excitation_nm).filter(|r| r.present))?
                 .area
         }
+        // the caller's line: nothing to find here
+        NormMethod::RamanLine => return None,
         NormMethod::TwoPhonon => {
             if *unit != XUnit::Wavenumber {
                 return None;
