@@ -79,8 +79,9 @@ def raman_line(x, y, exc):
     return {"present": bool(snr >= 6 and area > 0), "snr": snr, "offset": d[k], "area": area}
 
 
-def prepare(protocol, x, y, exc):
-    """The manifest's protocol with numpy / scipy / pybaselines."""
+def prepare(protocol, x, y, exc, raman=None):
+    """The manifest's protocol with numpy / scipy / pybaselines; `raman`: the detector's line
+    (a `raman_line` normalisation divides by its area)."""
     if protocol["x_unit"] == "nm" and x[0] > 1000:  # wavenumber file for an nm protocol: not ours
         x = 1e7 / x[::-1]
         y = y[::-1]
@@ -118,6 +119,8 @@ def prepare(protocol, x, y, exc):
             if st["method"] == "raman_area" and exc:
                 r = raman_line(x, y, exc)
                 div = r["area"] if r and r["present"] else None
+            elif st["method"] == "raman_line":
+                div = raman["area"] if raman and raman["present"] else None
             elif st["method"] == "two_phonon":
                 m = np.abs(x - 1992) <= 5
                 div = y[m].mean() / 12.3 if m.any() and y[m].mean() > 0 else None
@@ -296,7 +299,8 @@ def features_xy(meta, x, y):
     if channel is None:
         return meta.get("stone_id"), None, None, {}, None
     spec = SPECS[channel]
-    grid = prepare(spec["protocol"], x, y, exc)
+    raman, found = detect(x, y, exc, temp) if channel != "ftir" else (None, {})
+    grid = prepare(spec["protocol"], x, y, exc, raman)
     row = list(grid) + [1.0]
     if channel == "ftir":
         t = ftir_typing(x, y)
@@ -307,7 +311,6 @@ def features_xy(meta, x, y):
         diamond = bool(t and t["tp_snr"] >= 6)
         dtype = t["type"] if t else None
     else:
-        raman, found = detect(x, y, exc, temp)
         row += ([1.0 if raman["present"] else 0.0, math.log1p(max(raman["snr"], 0)), abs(raman["offset"]) / 10 if raman["present"] else 0.0] if raman else [0.0, 0.0, 0.0])
         row += [math.log1p(found.get(c, 0.0)) for c in spec["features"]["centres"]]
         diamond = bool(raman and raman["present"])

@@ -5,6 +5,7 @@
 # $RUNS runs each. Prints each backend's screen time over the parse-only time, and the Python
 # reference on the same files and models (benches/python_reference/screen.py).
 #   benches/speed/run.sh [DIR]        OLD_BIN=path/to/old/diamond-screen adds a column for it
+#                                     (OLD_MODELS=its model folder, when the models changed)
 #   RUNS=3 PYTHON=0 (skip the Python reference)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,9 +30,12 @@ best() { # best wall time (s) of $runs runs of the command
 bins=("$bin")
 [ -n "${OLD_BIN:-}" ] && bins+=("$OLD_BIN")
 for b in "${bins[@]}"; do
-  parse=$(best "$b" screen "$dir" --parse-only)
-  tract=$(best "$b" screen "$dir" --backend tract --out /tmp/speed-tract.jsonl)
-  ort=$(best "$b" screen "$dir" --backend onnxruntime --out /tmp/speed-ort.jsonl)
+  m=models
+  [ "$b" = "${OLD_BIN:-}" ] && m=${OLD_MODELS:-models}
+  run=(env DIAMOND_SCREEN_MODELS="$m" "$b" screen "$dir")
+  parse=$(best "${run[@]}" --parse-only)
+  tract=$(best "${run[@]}" --backend tract --out /tmp/speed-tract.jsonl)
+  ort=$(best "${run[@]}" --backend onnxruntime --out /tmp/speed-ort.jsonl)
   python3 - "$b" "$parse" "$tract" "$ort" <<'PY'
 import sys
 b, parse, tract, ort = sys.argv[1], *map(float, sys.argv[2:])
