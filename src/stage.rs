@@ -10,7 +10,7 @@
 //! so that their features are computed from the detector's points). A protocol that starts
 //! otherwise (an older manifest) gets the converted points as measured.
 
-use crate::lines::{Detection, Points, convert, detect_converted};
+use crate::lines::{Detection, convert, detect_converted};
 use crate::model::ModelSpec;
 use crate::preprocess::PrepareError;
 use crate::spectrum::Spectrum;
@@ -22,29 +22,26 @@ pub struct Staged {
     pub rows: Vec<Result<(), PrepareError>>,
 }
 
+/// A protocol's starting points: x, y, and the shared despike's count where y is its result
+/// ([`crate::preprocess::Protocol::begin`]).
+type Start = (Vec<f64>, Vec<f64>, Option<usize>);
+
 /// Detect on `s` and write the feature row of each (`spec`, `row`) in `models`.
 pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
     let converted = convert(s);
     let unit = s.meta.technique.map(crate::lines::detector_unit);
-    // The protocols' copies of the points, taken before the detector consumes them: the
-    // despiked points where the protocol starts with the shared despike, else as measured.
-    let shared: Vec<Option<Points>> = models
+    // The protocols' copies of the points, taken before the detector consumes them: (x, y,
+    // the despike's count) with the despiked points where the protocol starts with the shared
+    // despike, else (x, y as measured, None).
+    let shared: Vec<Option<Start>> = models
         .iter()
         .map(|(spec, _)| match (&converted, &unit) {
-            (Some(Ok(p)), Some(u)) if *u == spec.protocol.x_unit => Some(
-                match (&p.despiked, spec.protocol.starts_with_shared_despike()) {
-                    (Some(d), true) => Points {
-                        x: p.x.clone(),
-                        y: Vec::new(),
-                        despiked: Some(d.clone()),
-                    },
-                    _ => Points {
-                        x: p.x.clone(),
-                        y: p.y.clone(),
-                        despiked: None,
-                    },
-                },
-            ),
+            (Some(Ok(p)), Some(u)) if *u == spec.protocol.x_unit => Some(match &p.despiked {
+                Some((d, n)) if spec.protocol.starts_with_shared_despike() => {
+                    (p.x.clone(), d.clone(), Some(*n))
+                }
+                _ => (p.x.clone(), p.y.clone(), None),
+            }),
             _ => None,
         })
         .collect();
@@ -62,16 +59,9 @@ pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
                 .iter()
                 .zip(shared)
                 .map(|((spec, _), points)| {
-                    let p = &spec.protocol;
-                    match points {
-                        Some(Points {
-                            x,
-                            despiked: Some((y, n)),
-                            ..
-                        }) => p.begin(x, y, Some(n), exc).map(Some),
-                        Some(Points { x, y, .. }) => p.begin(x, y, None, exc).map(Some),
-                        None => Ok(None),
-                    }
+                    points
+                        .map(|(x, y, despiked)| spec.protocol.begin(x, y, despiked, exc))
+                        .transpose()
                 })
                 .collect::<Vec<_>>()
         },

@@ -64,6 +64,20 @@ fn resample_matches_numpy_interp() {
     assert!(cov > 0.8 && cov < 0.86, "{cov}");
 }
 
+/// The arPLS baseline of a reference case: the full solve (`decimate` 1) or on blocks.
+fn baseline_of(case: &Value, decimate: usize) -> Vec<f64> {
+    let y = vec(&case["y"]);
+    let (lam, tol) = (case["lam"].as_f64().unwrap(), case["tol"].as_f64().unwrap());
+    let max_iter = case["max_iter"].as_u64().unwrap() as usize;
+    let (mut scratch, mut out) = (baseline::ArplsScratch::default(), Vec::new());
+    if decimate == 1 {
+        baseline::arpls(&y, lam, max_iter, tol, &mut scratch, &mut out);
+    } else {
+        baseline::arpls_decimated(&y, lam, max_iter, tol, decimate, &mut scratch, &mut out);
+    }
+    out
+}
+
 /// The baseline on the means of pairs of points (the shipped PL protocols' `decimate: 2`) is an
 /// approximation, not pybaselines' solve: on the reference spectra (400 points, a 140-count
 /// range, noise 1.8 counts) it stays within 0.3 counts of it (measured 0.19 and 0.04 for lam
@@ -71,18 +85,7 @@ fn resample_matches_numpy_interp() {
 #[test]
 fn decimated_arpls_stays_near_pybaselines() {
     for case in reference()["arpls"].as_array().unwrap() {
-        let y = vec(&case["y"]);
-        let mut out = Vec::new();
-        baseline::arpls_decimated(
-            &y,
-            case["lam"].as_f64().unwrap(),
-            case["max_iter"].as_u64().unwrap() as usize,
-            case["tol"].as_f64().unwrap(),
-            2,
-            &mut baseline::ArplsScratch::default(),
-            &mut out,
-        );
-        let d = max_abs_diff(&out, &vec(&case["out"]));
+        let d = max_abs_diff(&baseline_of(case, 2), &vec(&case["out"]));
         eprintln!("lam {}: decimated by 2, max diff {d}", case["lam"]);
         assert!(d < 0.3, "lam {}: max diff {d}", case["lam"]);
     }
@@ -91,17 +94,7 @@ fn decimated_arpls_stays_near_pybaselines() {
 #[test]
 fn arpls_matches_pybaselines() {
     for case in reference()["arpls"].as_array().unwrap() {
-        let y = vec(&case["y"]);
-        let mut out = Vec::new();
-        baseline::arpls(
-            &y,
-            case["lam"].as_f64().unwrap(),
-            case["max_iter"].as_u64().unwrap() as usize,
-            case["tol"].as_f64().unwrap(),
-            &mut baseline::ArplsScratch::default(),
-            &mut out,
-        );
-        let d = max_abs_diff(&out, &vec(&case["out"]));
+        let d = max_abs_diff(&baseline_of(case, 1), &vec(&case["out"]));
         // pybaselines solves with LAPACK's banded solver; agreement to ~1e-6 of a 200-count baseline
         assert!(d < 1e-4, "lam {}: max diff {d}", case["lam"]);
     }

@@ -84,15 +84,17 @@ pub fn convert(s: &Spectrum) -> Option<Converted> {
     let technique = s.meta.technique?;
     Some(match s.converted(&detector_unit(technique)) {
         Ok((x, y)) => {
-            let despiked = (technique != Technique::Ftir).then(|| {
-                let mut d = y.clone();
-                let n = despike(&mut d, SHARED_THRESHOLD, SHARED_HALF_WINDOW);
-                (d, n)
-            });
+            let despiked = (technique != Technique::Ftir).then(|| shared_despike(y.clone()));
             Ok(Points { x, y, despiked })
         }
         Err(e) => Err(e.to_string()),
     })
+}
+
+/// `y` after the shared despike, with the number of points it replaced.
+fn shared_despike(mut y: Vec<f64>) -> (Vec<f64>, usize) {
+    let n = despike(&mut y, SHARED_THRESHOLD, SHARED_HALF_WINDOW);
+    (y, n)
 }
 
 /// Detect on `s` whose points [`convert`] gave (None when the technique is unknown).
@@ -179,14 +181,8 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     } else {
         None
     };
-    let y = match despiked {
-        Some((d, _)) => d,
-        None => {
-            let mut d = y;
-            despike(&mut d, SHARED_THRESHOLD, SHARED_HALF_WINDOW);
-            d
-        }
-    };
+    // Points built without [`convert`] may lack the despiked copy.
+    let y = despiked.unwrap_or_else(|| shared_despike(y)).0;
     if shows_raman {
         d.raman = find_raman_line(&x, &y, &unit, exc);
         d.diamond = d.raman.as_ref().map(|r| r.present);
