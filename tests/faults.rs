@@ -44,13 +44,20 @@ fn twenty_random_sigkills_each_resume_to_one_record_per_stone() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     common::archive(&data, 300, 31);
-    // how long a whole run takes here, so the kills land inside runs on any machine
-    let t0 = std::time::Instant::now();
-    let full = screen(&tmp.path().join("full.jsonl"), &data, false)
-        .output()
+    // how long a whole run takes here, so the kills land inside runs on any machine: the
+    // faster of two runs (one slowed by the other tests of this file running beside it put
+    // the kills past the end of later, faster runs: 9 of 20 killed once under the full suite)
+    let run_ms = (0..2)
+        .map(|_| {
+            let t0 = std::time::Instant::now();
+            let full = screen(&tmp.path().join("full.jsonl"), &data, false)
+                .output()
+                .unwrap();
+            common::assert_success(&full);
+            t0.elapsed().as_millis() as u64
+        })
+        .min()
         .unwrap();
-    common::assert_success(&full);
-    let run_ms = t0.elapsed().as_millis() as u64;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20);
     let mut killed = 0;
     for trial in 0..20 {
