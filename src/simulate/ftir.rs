@@ -69,6 +69,11 @@ fn defects(k: f64, r: &Recipe) -> f64 {
             + 0.1 * g(k, 2600.0, 600.0));
     v += a.h_3107 * (g(k, 3107.0, 3.0) + 0.1 * g(k, 1405.0, 3.0));
     v += a.h_3123 * g(k, 3123.0, 4.0);
+    if let Some(c) = &a.co2_rich {
+        for (at, fwhm, h) in [c.v3, c.v2, c.o_band] {
+            v += h * g(k, at, fwhm);
+        }
+    }
     v
 }
 
@@ -226,5 +231,45 @@ mod tests {
             undetermined * 10 <= checked,
             "{undetermined} not determined"
         );
+    }
+    /// The CO2-rich naturals the simulator makes look like the real ones: lattice CO2 found
+    /// at 2370 and 659 cm^-1 (not the atmospheric lines), H 3107 seen, and their O-band never
+    /// read as type Ia nitrogen.
+    #[test]
+    fn co2_rich_naturals_show_lattice_co2_and_no_nitrogen_from_their_band() {
+        let (mut rich, mut v3, mut v2, mut h) = (0, 0, 0, 0);
+        for i in 0..200 {
+            let mut rng = stone_rng(92, i);
+            let r = Kind::NaturalIIa.recipe(&mut rng);
+            let Some(c) = r.absorbers.co2_rich else {
+                continue;
+            };
+            rich += 1;
+            let s = measure(&mut rng, &r);
+            let (t, _) = analyse(&s.x, &s.y).expect("typed");
+            assert!(!t.diamond_type.starts_with("Ia"), "{i}: {}", t.diamond_type);
+            if let Some(p) = &t.co2.v3 {
+                assert!(
+                    (p.position - c.v3.0).abs() < 3.0,
+                    "{i}: nu3 at {}",
+                    p.position
+                );
+                v3 += 1;
+            }
+            if let Some(p) = &t.co2.v2 {
+                assert!(
+                    (p.position - c.v2.0).abs() < 2.0,
+                    "{i}: nu2 at {}",
+                    p.position
+                );
+                v2 += 1;
+            }
+            h += usize::from(t.h3107.is_some());
+        }
+        // about 40% of 200 (CO2_RICH); the weakest and noisiest bands may go unseen
+        assert!((50..=110).contains(&rich), "{rich} CO2-rich stones");
+        assert!(v3 * 10 >= rich * 7, "nu3 seen on {v3} of {rich}");
+        assert!(v2 * 10 >= rich * 3, "nu2 seen on {v2} of {rich}");
+        assert!(h * 2 >= rich, "H 3107 seen on {h} of {rich}");
     }
 }

@@ -4,7 +4,7 @@
 //! faint N3).
 
 use super::log_uniform;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -74,6 +74,49 @@ pub struct Absorbers {
     pub platelet_at: f64,
     /// FWHM of the platelet peak, cm^-1 (regular diamonds narrow, irregular broad).
     pub platelet_width: f64,
+    /// A CO2-rich natural (Hainschwang et al. 2008): the lattice CO2 bands and the broad
+    /// O-band over the one-phonon region ([`CO2_RICH`]); None for every other stone.
+    pub co2_rich: Option<Co2Rich>,
+}
+
+/// What marks a CO2-rich natural diamond in FTIR: lattice CO2 (nu3 near 2370 cm^-1, nu2 near
+/// 659) and the broad O-band in the one-phonon region. Modelled on the two real CO2-rich
+/// naturals of the shared fixtures (FN7112, FN7114: nu3 at 2370.8 cm^-1, FWHM 21, about 5 cm^-1
+/// high after normalisation; nu2 at 659, FWHM 3, 0.75; a band near 1090-1310 cm^-1, FWHM
+/// 140-350, 0.8-1.0 cm^-1 high, with H 3107) and drawn over ranges around them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Co2Rich {
+    /// nu3 position (cm^-1), FWHM (cm^-1) and absorption coefficient (cm^-1).
+    pub v3: (f64, f64, f64),
+    /// nu2 position, FWHM and absorption coefficient.
+    pub v2: (f64, f64, f64),
+    /// O-band centre, FWHM (cm^-1) and absorption coefficient (cm^-1).
+    pub o_band: (f64, f64, f64),
+}
+
+/// Share of the simulated nitrogen-poor (type IIa) naturals that are CO2-rich, so that a
+/// nitrogen-free spectrum with lattice CO2, H 3107 and a broad band is met in training as a
+/// natural. Type Ia naturals are not made CO2-rich (a broad band over their nitrogen is the
+/// simulator's band of every origin, and drawing more for them would change every Ia stone).
+pub const CO2_RICH: f64 = 0.4;
+
+impl Co2Rich {
+    fn draw<R: Rng>(rng: &mut R) -> Co2Rich {
+        let v3 = log_uniform(rng, 0.3, 10.0);
+        Co2Rich {
+            v3: (rng.gen_range(2366.0..2376.0), rng.gen_range(12.0..26.0), v3),
+            v2: (
+                rng.gen_range(657.0..661.0),
+                rng.gen_range(2.0..4.5),
+                v3 * rng.gen_range(0.08..0.25),
+            ),
+            o_band: (
+                rng.gen_range(1050.0..1330.0),
+                rng.gen_range(120.0..400.0),
+                log_uniform(rng, 0.2, 2.0),
+            ),
+        }
+    }
 }
 
 /// Everything the instrument models need to know about a stone.
@@ -184,6 +227,7 @@ impl Kind {
                 h_3123: 0.0,
                 platelet_at: rng.gen_range(1360.0..1374.0),
                 platelet_width: rng.gen_range(8.0..30.0),
+                co2_rich: None,
             },
             ir_bands: Vec::new(),
         };
@@ -253,6 +297,16 @@ impl Kind {
                 );
                 r.absorbers.a_1282 = log_uniform(rng, 0.005, 0.12);
                 r.absorbers.b_1175 = r.absorbers.a_1282 * rng.gen_range(0.0..1.0);
+                // From a stream of its own, seeded by the stone's nitrogen draw: every other
+                // draw of the stone (its PL spectra among them) stays what it was before
+                // CO2-rich stones were made, so the PL models' training data are unchanged.
+                let mut side = rand_chacha::ChaCha8Rng::seed_from_u64(
+                    r.absorbers.a_1282.to_bits() ^ 0xC02_51DE,
+                );
+                if side.gen_bool(CO2_RICH) {
+                    r.absorbers.co2_rich = Some(Co2Rich::draw(&mut side));
+                    r.absorbers.h_3107 = log_uniform(&mut side, 0.1, 3.0);
+                }
             }
             Kind::CvdAsGrown => {
                 add(
