@@ -30,7 +30,10 @@ pub enum LoadError {
     },
     #[error("{0}: two models for channel {1}")]
     Duplicate(PathBuf, Channel),
-    #[error("{0}: cannot list models: {1}")]
+    #[error(
+        "{0}: cannot list models: {1} (a relative folder is read from the current directory: \
+         give the model folder with --models or DIAMOND_SCREEN_MODELS)"
+    )]
     Io(PathBuf, String),
     #[error("no models found in {0}")]
     Empty(PathBuf),

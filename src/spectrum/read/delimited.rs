@@ -40,12 +40,21 @@ enum Row {
 }
 
 fn parse_field(f: &str, decimal_comma: bool) -> Option<f64> {
-    let f = f.trim();
+    let f = unquote(f);
     if decimal_comma && f.contains(',') && !f.contains('.') {
         f.replace(',', ".").parse().ok()
     } else {
         f.parse().ok()
     }
+}
+
+/// A field without its surrounding blanks and double quotes (spreadsheet and LIMS exports quote
+/// every field: `"532.1","1044"`).
+fn unquote(f: &str) -> &str {
+    let f = f.trim();
+    f.strip_prefix('"')
+        .and_then(|g| g.strip_suffix('"'))
+        .map_or(f, str::trim)
 }
 
 /// The common data row, `x<sep>y` with plain numbers, parsed straight from the bytes (no field
@@ -162,7 +171,7 @@ pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
             continue;
         }
         if trailer {
-            if let Some((k, v)) = key_value(t) {
+            if let Some((k, v)) = trailer_pair(t, delim.unwrap_or(Delim::Space)) {
                 h.meta.extra.insert(k.to_string(), v.to_string());
             }
             continue;
@@ -240,11 +249,12 @@ pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
                     header_row(t, &mut h)?;
                 }
             }
-            Picked::NotNumeric if blank_after_data && key_value(t).is_some() => {
-                // A trailer after the data (Andor Solis' ASCII export): acquisition settings of
-                // the camera (its temperature is the detector's, not the sample's), kept as-is.
+            Picked::NotNumeric if blank_after_data && trailer_pair(t, d).is_some() => {
+                // A trailer after the data and a blank line (Andor Solis' ASCII export,
+                // `Integration time,1000` footers of other software): acquisition settings
+                // (a camera's temperature is the detector's, not the sample's), kept as-is.
                 trailer = true;
-                if let Some((k, v)) = key_value(t) {
+                if let Some((k, v)) = trailer_pair(t, d) {
                     h.meta.extra.insert(k.to_string(), v.to_string());
                 }
             }
@@ -375,6 +385,24 @@ fn key_value(s: &str) -> Option<(&str, &str)> {
     let i = s.find([':', '='])?;
     let (k, v) = (s[..i].trim(), s[i + 1..].trim());
     (!k.is_empty()).then_some((k, v))
+}
+
+/// A line of a trailer after the data: `key: value`, `key=value`, or a label and its value
+/// in the data's delimiter (`Integration time,1000`); never a row that starts with a number.
+fn trailer_pair(t: &str, d: Delim) -> Option<(&str, &str)> {
+    if let Some(kv) = key_value(t) {
+        return Some(kv);
+    }
+    let sep = match d {
+        Delim::Tab => '\t',
+        Delim::Semicolon => ';',
+        Delim::Comma => ',',
+        Delim::Space => return None,
+    };
+    let (k, v) = t.split_once(sep)?;
+    let k = unquote(k);
+    let label = k.starts_with(|c: char| c.is_alphabetic()) && k.parse::<f64>().is_err();
+    label.then(|| (k, unquote(v)))
 }
 
 /// B&W Tek's `key;value` header lines (`laser_wavelength;532,02`: a decimal comma).
@@ -520,7 +548,7 @@ fn header_row(t: &str, h: &mut Header) -> Result<(), Failure> {
     let mut names: Vec<String> = if sep == ' ' {
         t.split_ascii_whitespace().map(str::to_string).collect()
     } else {
-        t.split(sep).map(|s| s.trim().to_string()).collect()
+        t.split(sep).map(|s| unquote(s).to_string()).collect()
     };
     while names.last().is_some_and(|n| n.is_empty()) {
         names.pop();
@@ -838,6 +866,47 @@ mod tests {
         let r = read(&t).ok().unwrap().remove(0);
         assert_eq!(r.x[0], 500.5);
         assert_eq!(r.y[0], 150.0);
+    }
+
+    /// Every field in double quotes (spreadsheet and LIMS exports) reads as the plain file.
+    #[test]
+    fn quoted_fields_read_as_plain_ones() {
+        let plain = format!("Wavelength (nm),Intensity\n{}", rows(20, ","));
+        let quoted: String = plain
+            .lines()
+            .map(|l| {
+                let q: Vec<String> = l.split(',').map(|f| format!("\"{f}\"")).collect();
+                q.join(",") + "\n"
+            })
+            .collect();
+        let (a, b) = (read(&plain).unwrap(), read(&quoted).unwrap());
+        assert_eq!((&a[0].x, &a[0].y), (&b[0].x, &b[0].y));
+        assert_eq!(b[0].x_unit, Some(XUnit::Nm));
+        let semi = quoted.replace(',', ";");
+        assert_eq!(read(&semi).unwrap()[0].y, a[0].y);
+        let comma: String = (0..20)
+            .map(|i| format!("\"5{i},5\";\"{i},25\"\n"))
+            .collect();
+        let r = read(&comma).unwrap().remove(0);
+        assert_eq!((r.x[3], r.y[3]), (53.5, 3.25));
+    }
+
+    /// A footer of `label,value` rows after a blank line is kept as metadata; without the blank
+    /// line, or where the row starts with a number, it is still an error.
+    #[test]
+    fn a_delimited_footer_after_the_data_is_metadata() {
+        let t = format!("{}\nIntegration time,1000\nLaser,532\n", rows(20, ","));
+        let r = read(&t).unwrap().remove(0);
+        assert_eq!(r.x.len(), 20);
+        assert_eq!(r.meta.extra.get("Integration time").unwrap(), "1000");
+        assert_eq!(
+            r.meta.excitation_nm, None,
+            "a footer is kept as-is, not taken"
+        );
+        let t = format!("{}Integration time,1000\n", rows(20, ","));
+        assert_eq!(read(&t).err().unwrap().0, Some(21));
+        let t = format!("{}\n12,abc\n", rows(20, ","));
+        assert_eq!(read(&t).err().unwrap().0, Some(22));
     }
 
     #[test]
