@@ -150,4 +150,76 @@ mod tests {
             }
         }
     }
+    /// A PL spectrum that reaches its laser (a full-range spectrometer behind a notch filter,
+    /// a clipped laser line before the emission, or behind an edge filter, darkness up to its
+    /// edge) is screened as the same spectrum without those points: the same findings, with a
+    /// note, and the same feature rows. A laser written where the spectrum shows none (in the
+    /// middle of the emission) is more likely wrong: the spectrum is unusable.
+    #[test]
+    fn a_spectrum_that_reaches_its_laser_is_read_from_past_it() {
+        let pl532: ModelSpec =
+            serde_json::from_str(include_str!("../models/train/specs/pl532.json")).unwrap();
+        let pl405: ModelSpec =
+            serde_json::from_str(include_str!("../models/train/specs/pl405.json")).unwrap();
+        for i in 0..6 {
+            let mut rng = stone_rng(13, i);
+            let st = simulate_kind(
+                &mut rng,
+                format!("L{i}"),
+                [Kind::NaturalIa, Kind::CvdAsGrown, Kind::HphtNi][i as usize % 3],
+                &[Channel::Pl532, Channel::Pl405],
+                crate::simulate::Family::ALL[i as usize % 7],
+            );
+            for ((_, s), spec) in st.spectra.iter().zip([&pl532, &pl405]) {
+                let exc = s.meta.excitation_nm.unwrap();
+                let mut wide = s.clone();
+                let (dx, top) = (s.x[1] - s.x[0], s.y.iter().copied().fold(0.0, f64::max));
+                let med = crate::preprocess::despike::median_in_place(&mut s.y.clone()).abs();
+                let mut x = exc - 12.0;
+                let (mut xs, mut ys) = (Vec::new(), Vec::new());
+                // through a notch filter (a clipped laser line on the emission) or behind an
+                // edge filter (darkness up to its edge)
+                let notch = i % 2 == 0;
+                while x < (exc + crate::lines::LASER_MARGIN_NM).min(s.x[0]) - 1e-9 {
+                    let laser = 1e3 * top * (-0.5 * ((x - exc) / 0.5).powi(2)).exp();
+                    xs.push(x);
+                    ys.push(if notch {
+                        (s.y[0] + laser).min(50.0 * top)
+                    } else {
+                        0.002 * med * (x - exc + 12.0)
+                    });
+                    x += dx;
+                }
+                wide.x.splice(0..0, xs);
+                wide.y.splice(0..0, ys);
+                let (mut a, mut b) = (vec![0f32; spec.n_features()], vec![0f32; spec.n_features()]);
+                let alone = stage(s, &mut [(spec, a.as_mut_slice())]);
+                let mut reached = stage(&wide, &mut [(spec, b.as_mut_slice())]);
+                assert_eq!(
+                    reached.detection.quality.notes.len(),
+                    alone.detection.quality.notes.len() + 1
+                );
+                assert!(
+                    reached
+                        .detection
+                        .quality
+                        .notes
+                        .remove(0)
+                        .contains("reaches its laser")
+                );
+                assert_eq!(reached.detection, alone.detection, "{i} {exc}");
+                assert_eq!(a, b);
+                // the same points read as though the laser were 150 nm further on
+                let mut wrong = wide.clone();
+                wrong.meta.excitation_nm = Some(s.x[s.x.len() / 2] + 100.0);
+                let q = findings(&wrong).quality;
+                assert!(!q.usable, "{q:?}");
+                assert!(
+                    q.problems
+                        .iter()
+                        .any(|p| p.contains("inside the measured range"))
+                );
+            }
+        }
+    }
 }

@@ -73,6 +73,53 @@ pub struct Points {
     /// `y` after the shared despike ([`crate::preprocess::despike::SHARED`]) with the number
     /// of points it replaced; None for FTIR, which has no cosmic rays to remove.
     pub despiked: Option<(Vec<f64>, usize)>,
+    /// A PL spectrum that reaches its laser: the points left out below
+    /// [`LASER_MARGIN_NM`] past it (how many, and where the kept part starts).
+    pub laser_cut: Option<(usize, f64)>,
+}
+
+/// A PL spectrum is read from this far past its laser (nm): what lies nearer is the laser
+/// line, its filter's edge and the laser's own tail, not the stone's emission. Every simulated
+/// instrument starts at least 3 nm past the laser (3.5 nm nominal, less its calibration error
+/// of up to 0.5 nm; 3.02 nm the nearest in 20,000 simulated spectra), so no simulated spectrum
+/// loses a point to this and the models never saw nearer points.
+pub const LASER_MARGIN_NM: f64 = 2.5;
+
+/// Leave out the points of a PL spectrum at and below `exc` + [`LASER_MARGIN_NM`], where the
+/// spectrum reaches its laser (a full-range spectrometer behind a notch or edge filter): how
+/// many, and where the kept part starts. Only where the laser shows: a line at it at least
+/// five times the kept part's median (what a notch filter lets through), or darkness below it
+/// (an edge filter's, at most a tenth of that median). Otherwise, or where most of the range
+/// lies below the laser, the laser given is more likely wrong (a 700 nm laser written for a
+/// 532 nm spectrum): nothing is left out, and the quality check refuses the spectrum.
+fn cut_laser(x: &mut Vec<f64>, y: &mut Vec<f64>, exc: f64) -> Option<(usize, f64)> {
+    let from = exc + LASER_MARGIN_NM;
+    let k = x.partition_point(|&v| v < from);
+    let (first, last) = (*x.first()?, *x.last()?);
+    if k == 0 || k == x.len() || exc - first > last - exc {
+        return None;
+    }
+    let mut kept = y[k..].to_vec();
+    let m = median_in_place(&mut kept).abs();
+    let near = x
+        .iter()
+        .zip(y.iter())
+        .filter(|(v, _)| (**v - exc).abs() <= 2.0)
+        .map(|(_, &v)| v)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut below: Vec<f64> = x
+        .iter()
+        .zip(y.iter())
+        .filter(|(v, _)| **v < exc - 2.0)
+        .map(|(_, &v)| v)
+        .collect();
+    let dark = !below.is_empty() && median_in_place(&mut below) <= 0.1 * m;
+    if !(near >= 5.0 * m || dark) {
+        return None;
+    }
+    x.drain(..k);
+    y.drain(..k);
+    Some((k, x[0]))
 }
 
 /// A spectrum's [`Points`], or why they could not be had.
@@ -83,9 +130,18 @@ pub type Converted = Result<Points, String>;
 pub fn convert(s: &Spectrum) -> Option<Converted> {
     let technique = s.meta.technique?;
     Some(match s.converted(&detector_unit(technique)) {
-        Ok((x, y)) => {
+        Ok((mut x, mut y)) => {
+            let laser_cut = match (technique, s.meta.excitation_nm) {
+                (Technique::Pl, Some(e)) => cut_laser(&mut x, &mut y, e),
+                _ => None,
+            };
             let despiked = (technique != Technique::Ftir).then(|| shared_despike(y.clone()));
-            Ok(Points { x, y, despiked })
+            Ok(Points {
+                x,
+                y,
+                despiked,
+                laser_cut,
+            })
         }
         Err(e) => Err(e.to_string()),
     })
@@ -116,13 +172,24 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         return d;
     };
     let unit = detector_unit(technique);
-    let Points { x, y, despiked } = match converted {
+    let Points {
+        x,
+        y,
+        despiked,
+        laser_cut,
+    } = match converted {
         Ok(v) => v,
         Err(e) => {
             d.quality.problems.push(format!("x axis: {e}"));
             return d;
         }
     };
+    if let (Some((n, from)), Some(e)) = (laser_cut, exc) {
+        d.quality.notes.push(format!(
+            "the spectrum reaches its laser ({e} nm): the {n} points below {from:.1} nm (the \
+             laser line, its filter's edge and tail) are left out"
+        ));
+    }
     d.quality.saturated = saturated(&y);
     implausible(technique, exc, &x, &y, &mut d.quality.problems);
     let (cov, missing) = coverage(technique, exc, x[0], x[x.len() - 1]);

@@ -11,8 +11,8 @@ mod quality;
 pub mod table;
 
 pub use detect::{
-    Converted, Detection, MIN_LINE_SNR, Points, TWO_PHONON_ABSENT_SNR, convert, detect,
-    detect_converted, detector_unit,
+    Converted, Detection, LASER_MARGIN_NM, MIN_LINE_SNR, Points, TWO_PHONON_ABSENT_SNR, convert,
+    detect, detect_converted, detector_unit,
 };
 pub use quality::Quality;
 pub use table::{CENTRES, Centre, Indicates, PosUnit};
