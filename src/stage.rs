@@ -222,4 +222,50 @@ mod tests {
             }
         }
     }
+    /// A spectrum interpolated onto a grid four times finer before export (its neighbouring
+    /// points share their noise) shows few lines the spectrum as measured does not. Before
+    /// the detector measured that sharing, these 32 spectra showed 132 centres more (noise
+    /// bumps read against point-to-point differences far too small); now 25. (On 360 exports
+    /// rounded to 3 decimals, of four families: 654 -> 97.) Not yet none.
+    #[test]
+    fn an_interpolated_export_shows_few_lines_the_measured_spectrum_does_not() {
+        use std::collections::BTreeSet;
+        let centres = |s: &Spectrum| -> BTreeSet<String> {
+            findings(s).evidence.into_iter().map(|e| e.centre).collect()
+        };
+        let (mut spectra, mut extra) = (0, 0);
+        for i in 0..16 {
+            let mut rng = stone_rng(14, i);
+            let st = simulate_kind(
+                &mut rng,
+                format!("I{i}"),
+                Kind::ALL[i as usize % Kind::ALL.len()],
+                &[Channel::Pl532, Channel::Pl405],
+                crate::simulate::Family::Original,
+            );
+            for (_, s) in &st.spectra {
+                let k = 4;
+                let mut fine = s.clone();
+                fine.x = (0..(s.x.len() - 1) * k + 1)
+                    .map(|j| {
+                        let (a, f) = (j / k, (j % k) as f64 / k as f64);
+                        s.x[a] + f * (s.x[(a + 1).min(s.x.len() - 1)] - s.x[a])
+                    })
+                    .collect();
+                fine.y = (0..(s.y.len() - 1) * k + 1)
+                    .map(|j| {
+                        let (a, f) = (j / k, (j % k) as f64 / k as f64);
+                        s.y[a] + f * (s.y[(a + 1).min(s.y.len() - 1)] - s.y[a])
+                    })
+                    .collect();
+                let (measured, interpolated) = (centres(s), centres(&fine));
+                extra += interpolated.difference(&measured).count();
+                spectra += 1;
+            }
+        }
+        assert!(
+            extra <= spectra,
+            "{extra} centres more over {spectra} spectra"
+        );
+    }
 }

@@ -4,8 +4,10 @@ on a set of instrument families it was not trained on, and give it an out-of-dis
     python3 models/train/train.py --features data/train-features --out models --seed 1 \
         --description "simulated by diamond-screen simulate, seed 1, 4400 stones (400 of each of 11 classes)"
 
-For each spec in models/train/specs/ (pl532, pl405, ftir) it fits a small multilayer perceptron
-(standardised inputs, one hidden ReLU layer, softmax over natural/cvd/hpht/simulant), exports it
+For each spec in models/train/specs/ (pl532, pl405, ftir) it fits five small multilayer
+perceptrons of different seeds (standardised inputs, one hidden ReLU layer, softmax over
+natural/cvd/hpht/simulant) and averages their logits (one wider MLP, so the graph is the same
+shape: a single fit's vote on a spectrum unlike its training rows is arbitrary), exports it
 to ONNX with plain tensor ops only (Sub, Div, MatMul, Add, Relu, Softmax: no ai.onnx.ml ops, so
 tract runs it as well as ONNX Runtime), checks that ONNX Runtime reproduces scikit-learn's
 probabilities, and writes models/<id>/model.onnx and manifest.json. Preprocessing is not done
@@ -42,6 +44,29 @@ def logits(clf, z):
         if i < len(clf.coefs_) - 1:
             h = np.maximum(h, 0.0)
     return h
+
+
+class Ensemble:
+    """K MLPs of one shape (seeds seed..seed+K-1) whose logits are averaged: one MLP with the
+    K hidden layers side by side (first-layer weights concatenated, output weights stacked
+    and divided by K), so the ONNX graph keeps its plain ops. Averaging steadies the vote on
+    spectra unlike the training set, where one fit's extrapolation is arbitrary."""
+
+    def __init__(self, members):
+        k = len(members)
+        self.members = members
+        self.coefs_ = [
+            np.concatenate([m.coefs_[0] for m in members], axis=1),
+            np.concatenate([m.coefs_[1] for m in members], axis=0) / k,
+        ]
+        self.intercepts_ = [
+            np.concatenate([m.intercepts_[0] for m in members]),
+            np.mean([m.intercepts_[1] for m in members], axis=0),
+        ]
+        self.n_iter_ = [int(m.n_iter_) for m in members]
+
+    def predict(self, z):
+        return logits(self, z).argmax(axis=1)
 
 
 def softmax(a):
@@ -165,6 +190,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, ".."))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--ensemble", type=int, default=5, help="MLPs (seeds seed..seed+K-1) whose logits are averaged")
     ap.add_argument("--description", required=True, help='e.g. "simulated by diamond-screen simulate, seed 1, 4400 stones"')
     ap.add_argument("--channels", default="pl532,pl405,ftir")
     ap.add_argument("--calib-features", help="features of the calibration set (instrument families not used in training)")
@@ -181,8 +207,14 @@ def main():
         mu = x.mean(axis=0)
         sd = np.maximum(x.std(axis=0), 1e-3)
         z = (x - mu) / sd
-        clf = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-3, max_iter=500, random_state=args.seed)
-        clf.fit(z, y)
+        members = []
+        for s in range(args.seed, args.seed + args.ensemble):
+            m = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-3, max_iter=500, random_state=s)
+            m.fit(z, y)
+            # the numpy forward pass is scikit-learn's
+            assert np.abs(softmax(logits(m, z)) - m.predict_proba(z)).max() < 1e-6
+            members.append(m)
+        clf = Ensemble(members)
         acc = float((clf.predict(z) == y).mean())
         out_dir = os.path.join(args.out, spec["id"])
         os.makedirs(out_dir, exist_ok=True)
@@ -218,7 +250,6 @@ def main():
         outs = sess.run(None, {"features": x.astype(np.float32)})
         p_onnx = outs[0]
         p_sk = calibrated(logits(clf, z), temperature, eps)
-        assert np.abs(softmax(logits(clf, z)) - clf.predict_proba(z)).max() < 1e-6
         diff = float(np.abs(p_onnx - p_sk).max())
         assert diff < 1e-4, f"{channel}: ONNX differs from scikit-learn by {diff}"
         if threshold is not None:
@@ -256,9 +287,9 @@ def main():
                     "rows": n,
                     "rows_per_class": counts,
                     "subtypes": subtypes,
-                    "model": f"MLP {nf}-{args.hidden}-{len(CLASSES)} (ReLU, softmax), L2 1e-3, seed {args.seed}, scikit-learn",
+                    "model": f"{args.ensemble} MLPs {nf}-{args.hidden}-{len(CLASSES)} (ReLU), logits averaged (one MLP {nf}-{args.hidden * args.ensemble}-{len(CLASSES)}), softmax, L2 1e-3, seeds {args.seed}-{args.seed + args.ensemble - 1}, scikit-learn",
                     "train_accuracy": acc,
-                    "iterations": int(clf.n_iter_),
+                    "iterations": clf.n_iter_,
                     "onnx_vs_sklearn_max_abs_diff": diff,
                     "calibration": cal,
                 },

@@ -14,7 +14,7 @@ use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
 use crate::preprocess::despike::{
-    SHARED_HALF_WINDOW, SHARED_THRESHOLD, despike, median_in_place, noise_sigma,
+    SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike, median_in_place, noise_sigma,
 };
 use crate::preprocess::savgol::savgol;
 use crate::preprocess::{RamanLine, find_raman_line, fit_raman_line};
@@ -276,8 +276,18 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
     // strong fluorescence is a finding (`diamond`), not a bad measurement.
     // the noise of the despiked spectrum, measured once for the quality figure and the peaks
-    let sigma = noise_sigma(&y);
-    d.quality.snr = dynamic_range(&y, sigma);
+    let raw_sigma = noise_sigma(&y);
+    // (the quality floor keeps the point-to-point figure it was set by; lines are judged
+    // against the noise as it is)
+    let shared = noise_sharing(&y, raw_sigma);
+    if shared > 1.0 {
+        d.quality.notes.push(format!(
+            "neighbouring points share their noise (a spectrum resampled or smoothed before \
+             export?): point-to-point differences read it {shared:.1}x low, so lines are \
+             judged against the noise measured over a longer lag"
+        ));
+    }
+    d.quality.snr = dynamic_range(&y, raw_sigma);
 
     // Calibration: shift every position by the Raman line's offset (in this unit).
     let offset = match &d.raman {
@@ -294,7 +304,10 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     };
     let mut smooth = Vec::new();
     savgol(&y, 5, 2, &mut smooth);
-    let noise = block_noise(&y, sigma);
+    let mut noise = block_noise(&y, raw_sigma);
+    if shared > 1.0 {
+        noise.iter_mut().for_each(|s| *s *= shared);
+    }
     // Prominence bases are sought within a few line widths, not across the whole spectrum.
     let window = ((3.0 * max_fwhm / dx).ceil() as usize).clamp(8, 1000);
     let opt = PeakOptions {
@@ -387,6 +400,43 @@ fn dynamic_range(y: &[f64], sigma: f64) -> f64 {
     let median = median_in_place(&mut v);
     let max = y.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     (max - median) / sigma
+}
+
+/// Where neighbouring points share their noise (a spectrum interpolated onto a finer grid, or
+/// smoothed, before export), the point-to-point differences the peak finder measures noise by
+/// read it low and every noise bump becomes a line. The noise is read again by second
+/// differences at doubling lags until it stops rising (by 30% a doubling, up to a lag of 16):
+/// the factor by which `first_diff` (the point-to-point estimate) falls short of it, or 1
+/// where it falls short by less than half (a spectrum whose noise is its own at every point,
+/// as in every simulated spectrum but a few of two families: nothing changes for them).
+fn noise_sharing(y: &[f64], first_diff: f64) -> f64 {
+    const RISE: f64 = 1.3;
+    const MIN_FACTOR: f64 = 1.5;
+    let (s1, s2) = (curvature_sigma(y, 1), curvature_sigma(y, 2));
+    let (mut lag, mut cur) = if s2 > RISE * s1 {
+        (2, s2)
+    } else {
+        // A linear interpolation leaves second differences of (nearly) nought at lags short
+        // of its step: the noise shows only past it, as a jump no independent noise makes.
+        let s4 = curvature_sigma(y, 4);
+        if !(s4 > 3.0 * s2) {
+            return 1.0;
+        }
+        (4, s4)
+    };
+    while lag < 16 {
+        let next = curvature_sigma(y, 2 * lag);
+        if !(next > RISE * cur) {
+            break;
+        }
+        lag *= 2;
+        cur = next;
+    }
+    if cur > MIN_FACTOR * first_diff && first_diff > 0.0 {
+        cur / first_diff
+    } else {
+        1.0
+    }
 }
 
 /// Larger than any detector or absorbance reading gives: a corrupt file.
