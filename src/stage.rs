@@ -244,20 +244,19 @@ mod tests {
                 crate::simulate::Family::Original,
             );
             for (_, s) in &st.spectra {
+                // k - 1 points on the straight line between every two measured ones
                 let k = 4;
+                let finer = |v: &[f64]| -> Vec<f64> {
+                    (0..(v.len() - 1) * k + 1)
+                        .map(|j| {
+                            let (a, f) = (j / k, (j % k) as f64 / k as f64);
+                            v[a] + f * (v[(a + 1).min(v.len() - 1)] - v[a])
+                        })
+                        .collect()
+                };
                 let mut fine = s.clone();
-                fine.x = (0..(s.x.len() - 1) * k + 1)
-                    .map(|j| {
-                        let (a, f) = (j / k, (j % k) as f64 / k as f64);
-                        s.x[a] + f * (s.x[(a + 1).min(s.x.len() - 1)] - s.x[a])
-                    })
-                    .collect();
-                fine.y = (0..(s.y.len() - 1) * k + 1)
-                    .map(|j| {
-                        let (a, f) = (j / k, (j % k) as f64 / k as f64);
-                        s.y[a] + f * (s.y[(a + 1).min(s.y.len() - 1)] - s.y[a])
-                    })
-                    .collect();
+                fine.x = finer(&s.x);
+                fine.y = finer(&s.y);
                 let (measured, interpolated) = (centres(s), centres(&fine));
                 extra += interpolated.difference(&measured).count();
                 spectra += 1;
