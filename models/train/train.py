@@ -54,7 +54,6 @@ class Ensemble:
 
     def __init__(self, members):
         k = len(members)
-        self.members = members
         self.coefs_ = [
             np.concatenate([m.coefs_[0] for m in members], axis=1),
             np.concatenate([m.coefs_[1] for m in members], axis=0) / k,

@@ -99,21 +99,14 @@ fn cut_laser(x: &mut Vec<f64>, y: &mut Vec<f64>, exc: f64) -> Option<(usize, f64
     if k == 0 || k == x.len() || exc - first > last - exc {
         return None;
     }
-    let mut kept = y[k..].to_vec();
-    let m = median_in_place(&mut kept).abs();
-    let near = x
-        .iter()
-        .zip(y.iter())
-        .filter(|(v, _)| (**v - exc).abs() <= 2.0)
-        .map(|(_, &v)| v)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let mut below: Vec<f64> = x
-        .iter()
-        .zip(y.iter())
-        .filter(|(v, _)| **v < exc - 2.0)
-        .map(|(_, &v)| v)
-        .collect();
-    let dark = !below.is_empty() && median_in_place(&mut below) <= 0.1 * m;
+    let m = median_in_place(&mut y[k..].to_vec()).abs();
+    // x ascends: the points within 2 nm of the laser, and those below them
+    let (lo, hi) = (
+        x.partition_point(|&v| v < exc - 2.0),
+        x.partition_point(|&v| v <= exc + 2.0),
+    );
+    let near = y[lo..hi].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let dark = lo > 0 && median_in_place(&mut y[..lo].to_vec()) <= 0.1 * m;
     if !(near >= 5.0 * m || dark) {
         return None;
     }
@@ -305,9 +298,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     let mut smooth = Vec::new();
     savgol(&y, 5, 2, &mut smooth);
     let mut noise = block_noise(&y, raw_sigma);
-    if shared > 1.0 {
-        noise.iter_mut().for_each(|s| *s *= shared);
-    }
+    noise.iter_mut().for_each(|s| *s *= shared);
     // Prominence bases are sought within a few line widths, not across the whole spectrum.
     let window = ((3.0 * max_fwhm / dx).ceil() as usize).clamp(8, 1000);
     let opt = PeakOptions {
