@@ -224,9 +224,11 @@ mod tests {
     }
     /// A spectrum interpolated onto a grid four times finer before export (its neighbouring
     /// points share their noise) shows few lines the spectrum as measured does not. Before
-    /// the detector measured that sharing, these 32 spectra showed 132 centres more (noise
-    /// bumps read against point-to-point differences far too small); now 25. (On 360 exports
-    /// rounded to 3 decimals, of four families: 654 -> 97.) Not yet none.
+    /// the detector measured that sharing, these 32 spectra of every kind showed 132 centres
+    /// more (noise bumps read against point-to-point differences far too small); 25 when it
+    /// judged lines against the longer-lag noise; 10 now that it seeks them on means of the
+    /// points that share their noise. (Naturals of every family at 2x-8x:
+    /// `tests/detector.rs`.) Not yet none.
     #[test]
     fn an_interpolated_export_shows_few_lines_the_measured_spectrum_does_not() {
         use std::collections::BTreeSet;
@@ -263,7 +265,7 @@ mod tests {
             }
         }
         assert!(
-            extra <= spectra,
+            extra * 3 <= spectra,
             "{extra} centres more over {spectra} spectra"
         );
     }

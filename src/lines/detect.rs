@@ -8,7 +8,7 @@
 
 use super::Evidence;
 use super::blank::only_nitrogen;
-use super::fringes::{above_fringes, drop_fringes, fringe_level};
+use super::fringes::{FRINGES_FROM_NM, above_fringes, drop_fringes, fringe_level};
 use super::ftir::{FtirTyping, analyse, two_phonon_shows_diamond};
 use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
@@ -273,14 +273,45 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     // (the quality floor keeps the point-to-point figure it was set by; lines are judged
     // against the noise as it is)
     let shared = noise_sharing(&y, raw_sigma);
+    d.quality.snr = dynamic_range(&y, raw_sigma);
+    // Lines are sought on the spectrum brought back to points of their own: means of as many
+    // points as share their noise (never more), so the smoothing and the width and noise tests
+    // meet the spectrum as the instrument measured it, and lines are judged against the noise
+    // left in those means. Etaloning fringes (past FRINGES_FROM_NM) read as shared noise too
+    // (and the longer-lag noise keeps lines off them): the points are brought together only
+    // where the part short of the fringes shares its noise, as an interpolation does
+    // everywhere.
+    let short = x.partition_point(|&v| v < FRINGES_FROM_NM);
+    let sharing_short = if shared <= 1.0 {
+        1.0
+    } else if technique == Technique::Pl && short >= MIN_SHARING_POINTS {
+        noise_sharing(&y[..short], noise_sigma(&y[..short]))
+    } else {
+        shared
+    };
+    let step = if sharing_short > 1.0 {
+        (sharing_short.round() as usize).clamp(2, MAX_DECIMATION)
+    } else {
+        1
+    };
     if shared > 1.0 {
+        let how = if step > 1 {
+            format!("lines are sought on means of {step} points")
+        } else {
+            "lines are judged against the noise measured over a longer lag".to_string()
+        };
         d.quality.notes.push(format!(
             "neighbouring points share their noise (a spectrum resampled or smoothed before \
-             export?): point-to-point differences read it {shared:.1}x low, so lines are \
-             judged against the noise measured over a longer lag"
+             export?): point-to-point differences read it {shared:.1}x low, so {how}"
         ));
     }
-    d.quality.snr = dynamic_range(&y, raw_sigma);
+    let (x, y, raw_sigma) = if step > 1 {
+        let (x, y) = (block_means(&x, step), block_means(&y, step));
+        let sigma = noise_sigma(&y);
+        (x, y, sigma)
+    } else {
+        (x, y, raw_sigma)
+    };
 
     // Calibration: shift every position by the Raman line's offset (in this unit).
     let offset = match &d.raman {
@@ -297,6 +328,14 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     };
     let mut smooth = Vec::new();
     savgol(&y, 5, 2, &mut smooth);
+    let shared = if step > 1 {
+        // The block means still share some noise, and smoothing takes out less of shared
+        // noise than of independent noise: the smoothed spectrum's noise, read past both at a
+        // lag of eight, against what independent noise would leave of `raw_sigma`.
+        (curvature_sigma(&smooth, 8) / (SAVGOL_5_NOISE * raw_sigma).max(f64::MIN_POSITIVE)).max(1.0)
+    } else {
+        shared
+    };
     let mut noise = block_noise(&y, raw_sigma);
     noise.iter_mut().for_each(|s| *s *= shared);
     // Prominence bases are sought within a few line widths, not across the whole spectrum.
@@ -403,6 +442,7 @@ fn dynamic_range(y: &[f64], sigma: f64) -> f64 {
 fn noise_sharing(y: &[f64], first_diff: f64) -> f64 {
     const RISE: f64 = 1.3;
     const MIN_FACTOR: f64 = 1.5;
+    const INTERPOLATED: f64 = 0.3;
     let (s1, s2) = (curvature_sigma(y, 1), curvature_sigma(y, 2));
     let (mut lag, mut cur) = if s2 > RISE * s1 {
         (2, s2)
@@ -423,11 +463,31 @@ fn noise_sharing(y: &[f64], first_diff: f64) -> f64 {
         lag *= 2;
         cur = next;
     }
-    if cur > MIN_FACTOR * first_diff && first_diff > 0.0 {
+    // Second differences that (nearly) vanish between neighbours are the mark of a linear
+    // interpolation, which at 2x reads only 1.3-1.6x low.
+    let interpolated = s1 < INTERPOLATED * first_diff;
+    if first_diff > 0.0 && (cur > MIN_FACTOR * first_diff || interpolated && cur > first_diff) {
         cur / first_diff
     } else {
         1.0
     }
+}
+
+/// The fraction of independent noise a 5-point quadratic Savitzky-Golay filter leaves:
+/// sqrt((9 + 144 + 289 + 144 + 9) / 35^2).
+const SAVGOL_5_NOISE: f64 = 0.697;
+
+/// Points short of the fringes that suffice to read the noise sharing by.
+const MIN_SHARING_POINTS: usize = 256;
+
+/// The most points brought together into one by [`block_means`].
+const MAX_DECIMATION: usize = 16;
+
+/// Means of consecutive blocks of `step` points (the last block may be shorter).
+fn block_means(v: &[f64], step: usize) -> Vec<f64> {
+    v.chunks(step)
+        .map(|b| b.iter().sum::<f64>() / b.len() as f64)
+        .collect()
 }
 
 /// Larger than any detector or absorbance reading gives: a corrupt file.
