@@ -272,39 +272,67 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     let raw_sigma = noise_sigma(&y);
     // (the quality floor keeps the point-to-point figure it was set by; lines are judged
     // against the noise as it is)
-    let shared = noise_sharing(&y, raw_sigma);
+    let (ratio, linear) = sharing_ratio(&y, raw_sigma);
+    let shared = gated_sharing(ratio, linear);
     d.quality.snr = dynamic_range(&y, raw_sigma);
-    // Lines are sought on the spectrum brought back to points of their own: means of as many
-    // points as share their noise (never more), so the smoothing and the width and noise tests
-    // meet the spectrum as the instrument measured it, and lines are judged against the noise
-    // left in those means. Etaloning fringes (past FRINGES_FROM_NM) read as shared noise too
-    // (and the longer-lag noise keeps lines off them): the points are brought together only
-    // where the part short of the fringes shares its noise, as an interpolation does
-    // everywhere.
+    // Lines are sought on the spectrum brought back to points of its own. A spectrum
+    // interpolated onto a grid a whole number of times finer through its measured points
+    // gives them back exactly (checked wherever the sharing reads 1.2x or more, as it does
+    // even for a 2x cubic interpolation). Otherwise, means of as many points as share their
+    // noise (never more), so the smoothing and the width and noise tests meet the spectrum as
+    // the instrument measured it, lines judged against the noise left in those means.
+    // Etaloning fringes (past FRINGES_FROM_NM) read as shared noise too (and the longer-lag
+    // noise keeps lines off them): the means are taken only where the part short of the
+    // fringes shares its noise, as an interpolation does everywhere.
+    let (mut x, mut y, mut raw_sigma) = (x, y, raw_sigma);
+    let mut kept_every = 1;
+    if ratio >= CHECK_MEASURED_POINTS || linear {
+        while let Some((k, phase)) = measured_points(&y).filter(|_| kept_every < MAX_DECIMATION) {
+            (x, y) = (every(&x, k, phase), every(&y, k, phase));
+            kept_every *= k;
+        }
+        if kept_every > 1 {
+            // a cosmic ray spread over the points between, which the despiker let pass, is
+            // one point again
+            y = shared_despike(y).0;
+            raw_sigma = noise_sigma(&y);
+        }
+    }
+    let left = if kept_every > 1 {
+        noise_sharing(&y, raw_sigma)
+    } else {
+        shared
+    };
     let short = x.partition_point(|&v| v < FRINGES_FROM_NM);
-    let sharing_short = if shared <= 1.0 {
+    let sharing_short = if left <= 1.0 {
         1.0
     } else if technique == Technique::Pl && short >= MIN_SHARING_POINTS {
         noise_sharing(&y[..short], noise_sigma(&y[..short]))
     } else {
-        shared
+        left
     };
     let step = if sharing_short > 1.0 {
         (sharing_short.round() as usize).clamp(2, MAX_DECIMATION)
     } else {
         1
     };
-    if shared > 1.0 {
-        let how = if step > 1 {
+    if kept_every > 1 || shared > 1.0 {
+        let how = if kept_every > 1 {
+            format!(
+                "the points as measured (every {kept_every}th of those given: the rest were \
+                 interpolated between them) are read"
+            )
+        } else if step > 1 {
             format!("lines are sought on means of {step} points")
         } else {
             "lines are judged against the noise measured over a longer lag".to_string()
         };
         d.quality.notes.push(format!(
             "neighbouring points share their noise (a spectrum resampled or smoothed before \
-             export?): point-to-point differences read it {shared:.1}x low, so {how}"
+             export?): point-to-point differences read it {ratio:.1}x low, so {how}"
         ));
     }
+    let shared = left;
     let (x, y, raw_sigma) = if step > 1 {
         let (x, y) = (block_means(&x, step), block_means(&y, step));
         let sigma = noise_sigma(&y);
@@ -440,10 +468,29 @@ fn dynamic_range(y: &[f64], sigma: f64) -> f64 {
 /// where it falls short by less than half (a spectrum whose noise is its own at every point,
 /// as in every simulated spectrum but a few of two families: nothing changes for them).
 fn noise_sharing(y: &[f64], first_diff: f64) -> f64 {
-    const RISE: f64 = 1.3;
+    let (ratio, linear) = sharing_ratio(y, first_diff);
+    gated_sharing(ratio, linear)
+}
+
+/// The factor of [`noise_sharing`] where it counts: 1.5 and more, or any above 1 where
+/// second differences between neighbours (nearly) vanish, the mark of a linear interpolation
+/// (which at 2x reads only 1.3-1.6x low).
+fn gated_sharing(ratio: f64, linear: bool) -> f64 {
     const MIN_FACTOR: f64 = 1.5;
+    if ratio >= MIN_FACTOR || linear && ratio > 1.0 {
+        ratio
+    } else {
+        1.0
+    }
+}
+
+/// The longer-lag noise over `first_diff` (1 where the second differences do not rise with
+/// the lag at all), and whether second differences between neighbours (nearly) vanish.
+fn sharing_ratio(y: &[f64], first_diff: f64) -> (f64, bool) {
+    const RISE: f64 = 1.3;
     const INTERPOLATED: f64 = 0.3;
     let (s1, s2) = (curvature_sigma(y, 1), curvature_sigma(y, 2));
+    let linear = s1 < INTERPOLATED * first_diff;
     let (mut lag, mut cur) = if s2 > RISE * s1 {
         (2, s2)
     } else {
@@ -451,7 +498,7 @@ fn noise_sharing(y: &[f64], first_diff: f64) -> f64 {
         // of its step: the noise shows only past it, as a jump no independent noise makes.
         let s4 = curvature_sigma(y, 4);
         if !(s4 > 3.0 * s2) {
-            return 1.0;
+            return (1.0, linear);
         }
         (4, s4)
     };
@@ -463,19 +510,59 @@ fn noise_sharing(y: &[f64], first_diff: f64) -> f64 {
         lag *= 2;
         cur = next;
     }
-    // Second differences that (nearly) vanish between neighbours are the mark of a linear
-    // interpolation, which at 2x reads only 1.3-1.6x low.
-    let interpolated = s1 < INTERPOLATED * first_diff;
-    if first_diff > 0.0 && (cur > MIN_FACTOR * first_diff || interpolated && cur > first_diff) {
-        cur / first_diff
+    if first_diff > 0.0 {
+        (cur / first_diff, linear)
     } else {
-        1.0
+        (1.0, linear)
     }
+}
+
+/// Where `y` was interpolated `k` times finer through its measured points (linearly, by
+/// cubic segments, by splines), the second differences at the measured points (one phase
+/// of every `k`) stand out above those at the points made between them; in measured
+/// spectra every phase reads alike. The smallest such `k` (2-8) and the phase of the
+/// measured points, where one phase reads at least OUTSTANDING times the next.
+fn measured_points(y: &[f64]) -> Option<(usize, usize)> {
+    const OUTSTANDING: f64 = 2.0;
+    const MIN_PER_PHASE: usize = 32;
+    let d: Vec<f64> = y
+        .windows(3)
+        .map(|w| (w[0] - 2.0 * w[1] + w[2]).abs())
+        .collect();
+    let mut phase = Vec::with_capacity(d.len() / 2 + 1);
+    for k in 2..=8usize {
+        if d.len() < k * MIN_PER_PHASE {
+            break;
+        }
+        let mut medians: Vec<(f64, usize)> = (0..k)
+            .map(|p| {
+                phase.clear();
+                // d[i] is the second difference at point i + 1
+                phase.extend(d.iter().skip((p + k - 1) % k).step_by(k).copied());
+                (median_in_place(&mut phase), p)
+            })
+            .collect();
+        medians.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (top, next) = (medians[0].0, medians[1].0);
+        if top > 0.0 && top >= OUTSTANDING * next {
+            return Some((k, medians[0].1));
+        }
+    }
+    None
+}
+
+/// Every `k`th point from `phase` on.
+fn every(v: &[f64], k: usize, phase: usize) -> Vec<f64> {
+    v.iter().skip(phase).step_by(k).copied().collect()
 }
 
 /// The fraction of independent noise a 5-point quadratic Savitzky-Golay filter leaves:
 /// sqrt((9 + 144 + 289 + 144 + 9) / 35^2).
 const SAVGOL_5_NOISE: f64 = 0.697;
+
+/// The sharing at which a spectrum is checked for points interpolated between its measured
+/// ones ([`measured_points`]).
+const CHECK_MEASURED_POINTS: f64 = 1.2;
 
 /// Points short of the fringes that suffice to read the noise sharing by.
 const MIN_SHARING_POINTS: usize = 256;
