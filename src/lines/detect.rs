@@ -17,6 +17,7 @@ use crate::preprocess::despike::{
     SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike, median_in_place, noise_sigma,
 };
 use crate::preprocess::savgol::savgol;
+use crate::preprocess::window::block_means;
 use crate::preprocess::{RamanLine, find_raman_line, fit_raman_line};
 use crate::spectrum::{Spectrum, Technique, XUnit};
 use serde::{Deserialize, Serialize};
@@ -272,74 +273,16 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     let raw_sigma = noise_sigma(&y);
     // (the quality floor keeps the point-to-point figure it was set by; lines are judged
     // against the noise as it is)
-    let (ratio, linear) = sharing_ratio(&y, raw_sigma);
-    let shared = gated_sharing(ratio, linear);
     d.quality.snr = dynamic_range(&y, raw_sigma);
-    // Lines are sought on the spectrum brought back to points of its own. A spectrum
-    // interpolated onto a grid a whole number of times finer through its measured points
-    // gives them back exactly (checked wherever the sharing reads 1.2x or more, as it does
-    // even for a 2x cubic interpolation). Otherwise, means of as many points as share their
-    // noise (never more), so the smoothing and the width and noise tests meet the spectrum as
-    // the instrument measured it, lines judged against the noise left in those means.
-    // Etaloning fringes (past FRINGES_FROM_NM) read as shared noise too (and the longer-lag
-    // noise keeps lines off them): the means are taken only where the part short of the
-    // fringes shares its noise, as an interpolation does everywhere.
-    let (mut x, mut y, mut raw_sigma) = (x, y, raw_sigma);
-    let mut kept_every = 1;
-    if ratio >= CHECK_MEASURED_POINTS || linear {
-        while let Some((k, phase)) = measured_points(&y).filter(|_| kept_every < MAX_DECIMATION) {
-            (x, y) = (every(&x, k, phase), every(&y, k, phase));
-            kept_every *= k;
-        }
-        if kept_every > 1 {
-            // a cosmic ray spread over the points between, which the despiker let pass, is
-            // one point again
-            y = shared_despike(y).0;
-            raw_sigma = noise_sigma(&y);
-        }
-    }
-    let left = if kept_every > 1 {
-        noise_sharing(&y, raw_sigma)
-    } else {
-        shared
-    };
-    let short = x.partition_point(|&v| v < FRINGES_FROM_NM);
-    let sharing_short = if left <= 1.0 {
-        1.0
-    } else if technique == Technique::Pl && short >= MIN_SHARING_POINTS {
-        noise_sharing(&y[..short], noise_sigma(&y[..short]))
-    } else {
-        left
-    };
-    let step = if sharing_short > 1.0 {
-        (sharing_short.round() as usize).clamp(2, MAX_DECIMATION)
-    } else {
-        1
-    };
-    if kept_every > 1 || shared > 1.0 {
-        let how = if kept_every > 1 {
-            format!(
-                "the points as measured (every {kept_every}th of those given: the rest were \
-                 interpolated between them) are read"
-            )
-        } else if step > 1 {
-            format!("lines are sought on means of {step} points")
-        } else {
-            "lines are judged against the noise measured over a longer lag".to_string()
-        };
-        d.quality.notes.push(format!(
-            "neighbouring points share their noise (a spectrum resampled or smoothed before \
-             export?): point-to-point differences read it {ratio:.1}x low, so {how}"
-        ));
-    }
-    let shared = left;
-    let (x, y, raw_sigma) = if step > 1 {
-        let (x, y) = (block_means(&x, step), block_means(&y, step));
-        let sigma = noise_sigma(&y);
-        (x, y, sigma)
-    } else {
-        (x, y, raw_sigma)
-    };
+    let OwnPoints {
+        x,
+        y,
+        sigma: raw_sigma,
+        step,
+        sharing,
+        note,
+    } = own_points(technique, x, y, raw_sigma);
+    d.quality.notes.extend(note);
 
     // Calibration: shift every position by the Raman line's offset (in this unit).
     let offset = match &d.raman {
@@ -360,9 +303,10 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         // The block means still share some noise, and smoothing takes out less of shared
         // noise than of independent noise: the smoothed spectrum's noise, read past both at a
         // lag of eight, against what independent noise would leave of `raw_sigma`.
-        (curvature_sigma(&smooth, 8) / (SAVGOL_5_NOISE * raw_sigma).max(f64::MIN_POSITIVE)).max(1.0)
+        let left = curvature_sigma(&smooth, 8);
+        (left / (SAVGOL_5_NOISE * raw_sigma).max(f64::MIN_POSITIVE)).max(1.0)
     } else {
-        shared
+        sharing
     };
     let mut noise = block_noise(&y, raw_sigma);
     noise.iter_mut().for_each(|s| *s *= shared);
@@ -448,6 +392,91 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     }
     d.quality = d.quality.judge();
     d
+}
+
+/// The points lines are sought on, their point-to-point noise, the means taken (`step`, 1 for
+/// none), the sharing left to scale that noise by, and the note saying what was done.
+struct OwnPoints {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    sigma: f64,
+    step: usize,
+    sharing: f64,
+    note: Option<String>,
+}
+
+/// The spectrum brought back to points of its own. A spectrum interpolated onto a grid a
+/// whole number of times finer through its measured points gives them back exactly (checked
+/// wherever the sharing reads 1.2x or more, as it does even for a 2x cubic interpolation).
+/// Otherwise, means of as many points as share their noise (never more), so the smoothing
+/// and the width and noise tests meet the spectrum as the instrument measured it, lines
+/// judged against the noise left in those means. Etaloning fringes (past FRINGES_FROM_NM)
+/// read as shared noise too (and the longer-lag noise keeps lines off them): the means are
+/// taken only where the part short of the fringes shares its noise, as an interpolation does
+/// everywhere. `sigma` is `noise_sigma(&y)`.
+fn own_points(technique: Technique, mut x: Vec<f64>, mut y: Vec<f64>, mut sigma: f64) -> OwnPoints {
+    let (ratio, linear) = sharing_ratio(&y, sigma);
+    let shared = gated_sharing(ratio, linear);
+    let mut kept_every = 1;
+    if ratio >= CHECK_MEASURED_POINTS || linear {
+        while let Some((k, phase)) = measured_points(&y).filter(|_| kept_every < MAX_DECIMATION) {
+            (x, y) = (every(&x, k, phase), every(&y, k, phase));
+            kept_every *= k;
+        }
+        if kept_every > 1 {
+            // a cosmic ray spread over the points between, which the despiker let pass, is
+            // one point again
+            y = shared_despike(y).0;
+            sigma = noise_sigma(&y);
+        }
+    }
+    let sharing = if kept_every > 1 {
+        noise_sharing(&y, sigma)
+    } else {
+        shared
+    };
+    let short = x.partition_point(|&v| v < FRINGES_FROM_NM);
+    let sharing_short = if sharing <= 1.0 {
+        1.0
+    } else if technique == Technique::Pl && short >= MIN_SHARING_POINTS {
+        noise_sharing(&y[..short], noise_sigma(&y[..short]))
+    } else {
+        sharing
+    };
+    let step = if sharing_short > 1.0 {
+        (sharing_short.round() as usize).clamp(2, MAX_DECIMATION)
+    } else {
+        1
+    };
+    let note = (kept_every > 1 || shared > 1.0).then(|| {
+        let how = if kept_every > 1 {
+            format!(
+                "the points as measured (every {kept_every}th of those given: the rest were \
+                 interpolated between them) are read"
+            )
+        } else if step > 1 {
+            format!("lines are sought on means of {step} points")
+        } else {
+            "lines are judged against the noise measured over a longer lag".to_string()
+        };
+        format!(
+            "neighbouring points share their noise (a spectrum resampled or smoothed before \
+             export?): point-to-point differences read it {ratio:.1}x low, so {how}"
+        )
+    });
+    if step > 1 {
+        x = block_means(&x, step).collect();
+        y = block_means(&y, step).collect();
+        sigma = noise_sigma(&y);
+    }
+    OwnPoints {
+        x,
+        y,
+        sigma,
+        step,
+        sharing,
+        note,
+    }
 }
 
 /// (max - median) over the robust noise `sigma` (`noise_sigma(y)`): how far the signal stands
@@ -567,15 +596,8 @@ const CHECK_MEASURED_POINTS: f64 = 1.2;
 /// Points short of the fringes that suffice to read the noise sharing by.
 const MIN_SHARING_POINTS: usize = 256;
 
-/// The most points brought together into one by [`block_means`].
+/// The most points brought together into one (as every kth point, or as block means).
 const MAX_DECIMATION: usize = 16;
-
-/// Means of consecutive blocks of `step` points (the last block may be shorter).
-fn block_means(v: &[f64], step: usize) -> Vec<f64> {
-    v.chunks(step)
-        .map(|b| b.iter().sum::<f64>() / b.len() as f64)
-        .collect()
-}
 
 /// Larger than any detector or absorbance reading gives: a corrupt file.
 const MAX_ABS_INTENSITY: f64 = 1e12;

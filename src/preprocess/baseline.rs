@@ -343,7 +343,7 @@ pub fn arpls_decimated(
     let mut coarse = std::mem::take(&mut s.coarse);
     let mut z = std::mem::take(&mut s.coarse_z);
     coarse.clear();
-    coarse.extend(y.chunks(k).map(|c| c.iter().sum::<f64>() / c.len() as f64));
+    coarse.extend(super::window::block_means(y, k));
     arpls(&coarse, lam / (k as f64).powi(4), max_iter, tol, s, &mut z);
     // block j's centre, in points of y
     let centre = |j: usize| (j * k) as f64 + ((k.min(n - j * k) - 1) as f64) / 2.0;

@@ -15,6 +15,12 @@ pub fn running_mean(y: &[f64], half: usize) -> Vec<f64> {
         .collect()
 }
 
+/// Means of consecutive blocks of `k` points (the last block may be shorter).
+pub fn block_means(y: &[f64], k: usize) -> impl Iterator<Item = f64> + '_ {
+    y.chunks(k.max(1))
+        .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
