@@ -8,7 +8,7 @@ use diamond_screen::evaluate::evaluate;
 use diamond_screen::featurize::{featurize, write_features};
 use diamond_screen::inspect::inspect_path;
 use diamond_screen::labels::read_labels;
-use diamond_screen::model::{BackendChoice, Manifest, ModelSet, ModelSpec, backend};
+use diamond_screen::model::{BackendChoice, Manifest, ModelSet, ModelSource, ModelSpec, backend};
 use diamond_screen::parcel;
 use diamond_screen::plot::render_png;
 use diamond_screen::screen::{Screener, files, group_files};
@@ -88,9 +88,10 @@ impl Defaults {
 /// Where the models are and which inference backend runs them.
 #[derive(Args, Clone, Debug)]
 struct ModelOpts {
-    /// Folder of model packages (models/<id>/manifest.json + model.onnx).
-    #[arg(long, default_value = "models", env = "DIAMOND_SCREEN_MODELS")]
-    models: PathBuf,
+    /// Folder of model packages (<folder>/<id>/manifest.json + model.onnx) [default: ./models
+    /// where it holds a package, else the models built into this binary]
+    #[arg(long, env = "DIAMOND_SCREEN_MODELS")]
+    models: Option<PathBuf>,
     /// auto (ONNX Runtime when its library is found, else tract), tract, or onnxruntime.
     #[arg(long, default_value = "auto", env = "DIAMOND_SCREEN_BACKEND")]
     backend: BackendChoice,
@@ -103,9 +104,27 @@ impl ModelOpts {
     fn load(&self) -> Result<ModelSet> {
         let info = backend::init(self.backend, self.ort_lib.as_deref())?;
         eprintln!("backend: {} ({})", info.kind.name(), info.reason);
-        let workers = rayon::current_num_threads();
-        Ok(ModelSet::load_dir(&self.models, workers)?)
+        let source = self.source();
+        if source == ModelSource::BuiltIn {
+            eprintln!("models: {source}");
+        }
+        Ok(source.load(rayon::current_num_threads())?)
     }
+
+    fn source(&self) -> ModelSource {
+        ModelSource::choose(self.models.as_deref())
+    }
+}
+
+/// The folder of a loaded model, for the commands that write its manifest.
+fn package_dir(m: &diamond_screen::model::LoadedModel) -> Result<&std::path::Path> {
+    m.dir.as_deref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}: the models built into the binary cannot be updated: give their folder with \
+             --models",
+            m.manifest.spec.id
+        )
+    })
 }
 
 /// A parcel and what its declaration tolerates.
@@ -493,9 +512,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
             let screener = Screener::new(model.load()?);
-            let (dir, workers) = (model.models.clone(), rayon::current_num_threads());
+            let (source, workers) = (model.source(), rayon::current_num_threads());
             let loader: diamond_screen::server::Loader = Box::new(move || {
-                ModelSet::load_dir(&dir, workers)
+                source
+                    .load(workers)
                     .map(Screener::new)
                     .map_err(|e| e.to_string())
             });
@@ -599,7 +619,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 figures["set"] = serde_json::json!(set);
                 figures["backend"] = serde_json::json!(backend::current().map(|b| b.kind.name()));
                 for m in &screener.models.models {
-                    Manifest::update(&m.dir, |man| man.evaluation = figures.clone())?;
+                    Manifest::update(package_dir(m)?, |man| man.evaluation = figures.clone())?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -625,7 +645,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             let cal = calibrate(&verdicts, &labels, margin, cap, &dir.display().to_string());
             for m in &screener.models.models {
-                Manifest::update(&m.dir, |man| {
+                Manifest::update(package_dir(m)?, |man| {
                     man.thresholds.p_synthetic_pass = cal.threshold;
                     man.thresholds.rule = cal.rule.clone();
                 })?;

@@ -319,3 +319,75 @@ fn a_symlink_loop_and_a_fifo_are_skipped_and_said() {
         "{err}"
     );
 }
+
+/// Run from a folder holding no models (a binary copied to a fresh machine), `screen` uses the
+/// models built into the binary: the same bytes (checksums) and the same records as the
+/// project's `models/`; `--models` still names a folder, and the commands that write a
+/// manifest refuse the built-in ones.
+#[test]
+fn a_binary_run_away_from_its_project_screens_with_its_built_in_models() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let sample = common::project_dir().join("sample-spectra/csv");
+    let screen = |cwd: &Path, models: Option<&Path>| {
+        let mut c = common::bin();
+        c.current_dir(cwd)
+            .env_remove("DIAMOND_SCREEN_MODELS")
+            .args(["screen", "--backend", "tract"])
+            .arg(&sample);
+        if let Some(m) = models {
+            c.arg("--models").arg(m);
+        }
+        let out = c.output().unwrap();
+        let records = common::json_lines(&out);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (records, stderr)
+    };
+    let (built_in, said) = screen(elsewhere.path(), None);
+    assert!(said.contains("models: built into this binary"), "{said}");
+    let (project, said_there) = screen(&common::project_dir(), None);
+    assert!(!said_there.contains("built into"), "{said_there}");
+    assert_eq!(built_in.len(), 4);
+    // the same records, provenance (each model's id, version and sha256) included
+    assert_eq!(built_in, project);
+    let sha: Vec<&str> = built_in[0]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["sha256"].as_str().unwrap())
+        .collect();
+    for (id, sha) in ["ftir-mlp", "pl405-mlp", "pl532-mlp"].iter().zip(sha) {
+        let manifest: Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                common::project_dir()
+                    .join("models")
+                    .join(id)
+                    .join("manifest.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(manifest["sha256"], sha, "{id}");
+    }
+    // a folder given is read, built-in models or not: an empty one is an error
+    let empty = tempfile::tempdir().unwrap();
+    let out = common::bin()
+        .current_dir(elsewhere.path())
+        .args(["screen", "--backend", "tract", "--models"])
+        .arg(empty.path())
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no models found"));
+    // calibrating would write the manifests: not the built-in ones
+    let out = common::bin()
+        .current_dir(elsewhere.path())
+        .env_remove("DIAMOND_SCREEN_MODELS")
+        .args(["calibrate", "--backend", "tract"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot be updated"), "{err}");
+}

@@ -73,7 +73,12 @@ impl Manifest {
             path: path.into(),
             msg: e.to_string(),
         })?;
-        let m: Manifest = serde_json::from_str(&text).map_err(|e| ManifestError::Invalid {
+        Manifest::parse(&text, path)
+    }
+
+    /// A manifest from its text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
+        let m: Manifest = serde_json::from_str(text).map_err(|e| ManifestError::Invalid {
             path: path.into(),
             msg: e.to_string(),
         })?;
@@ -134,14 +139,20 @@ impl Manifest {
             path: path.clone(),
             msg: e.to_string(),
         })?;
-        let actual = sha256_hex(&bytes);
+        self.verify_onnx(&bytes, &path)?;
+        Ok(bytes)
+    }
+
+    /// The ONNX graph's bytes are the ones the manifest names by checksum.
+    pub fn verify_onnx(&self, bytes: &[u8], path: &Path) -> Result<(), ManifestError> {
+        let actual = sha256_hex(bytes);
         if actual != self.sha256 {
             return Err(ManifestError::Checksum {
-                path,
+                path: path.into(),
                 expected: self.sha256.clone(),
                 actual,
             });
         }
-        Ok(bytes)
+        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! inference backend (tract or ONNX Runtime through `ort`), session pools and the loaded set.
 
 pub mod backend;
+pub mod built_in;
 pub mod manifest;
 pub mod registry;
 pub mod runner;
@@ -9,5 +10,5 @@ pub mod spec;
 
 pub use backend::{BackendChoice, BackendInfo, BackendKind};
 pub use manifest::{CLASSES, Manifest};
-pub use registry::{LoadedModel, ModelSet};
+pub use registry::{LoadedModel, ModelSet, ModelSource};
 pub use spec::{FeatureSpec, ModelSpec};
