@@ -80,7 +80,13 @@ pub fn fit_raman_line(
         .filter(|p| p.0.abs() <= 400.0)
         .map(|p| p.1)
         .collect();
-    let sigma = curvature_sigma(&ys, 1).max(f64::MIN_POSITIVE);
+    // A floor of a billionth of the signal: no instrument measures below it, and a constant
+    // (a blank column, a baseline export) otherwise "fits" a line of rounding error at an SNR
+    // of 1e297.
+    let scale = ys.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let sigma = curvature_sigma(&ys, 1)
+        .max(1e-9 * scale)
+        .max(f64::MIN_POSITIVE);
     let mut gaps: Vec<f64> = pts.windows(2).map(|w| (w[1].0 - w[0].0).abs()).collect();
     gaps.sort_by(f64::total_cmp);
     let dx = gaps[gaps.len() / 2].max(1e-6);
@@ -256,6 +262,24 @@ mod tests {
             })
             .collect();
         (x, y)
+    }
+
+    /// A constant (a blank or baseline column of a multi-column export) shows no line: its
+    /// SNR was 2e298 (a line of rounding error over a noise of nothing) and it read as diamond.
+    #[test]
+    fn a_constant_spectrum_has_no_raman_line() {
+        let x: Vec<f64> = (0..1024).map(|i| 537.6 + i as f64 * 0.386).collect();
+        for level in [1.0, 0.0, 3.3e4] {
+            let y = vec![level; x.len()];
+            if let Some(r) = fit_raman_line(&x, &y, &XUnit::Nm, Some(532.0)) {
+                assert!(!r.present && r.snr < 1.0, "{level}: {r:?}");
+            }
+        }
+        // nor a line the size of the floor on a noiseless line-free curve
+        let y: Vec<f64> = x.iter().map(|&l| 1.0 + 1e-3 * (l - 600.0)).collect();
+        if let Some(r) = fit_raman_line(&x, &y, &XUnit::Nm, Some(532.0)) {
+            assert!(!r.present, "{r:?}");
+        }
     }
 
     #[test]
