@@ -171,8 +171,20 @@ pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
             continue;
         }
         if trailer {
-            if let Some((k, v)) = trailer_pair(t, delim.unwrap_or(Delim::Space)) {
+            let d = delim.unwrap_or(Delim::Space);
+            if let Some((k, v)) = trailer_pair(t, d) {
                 h.meta.extra.insert(k.to_string(), v.to_string());
+            } else if matches!(parse_row(t, d), Row::Numbers(..)) {
+                // numbers again after the footer began: a second block of data, which a
+                // footer must not hide
+                return Err((
+                    Some(lineno),
+                    ReadErrorKind::Syntax(
+                        "data rows again after a footer (a second spectrum below the first?): \
+                         export one spectrum per file, or its spectra side by side"
+                            .into(),
+                    ),
+                ));
             }
             continue;
         }
@@ -249,10 +261,13 @@ pub(crate) fn read(text: &str) -> Result<Vec<Raw>, Failure> {
                     header_row(t, &mut h)?;
                 }
             }
-            Picked::NotNumeric if blank_after_data && trailer_pair(t, d).is_some() => {
+            Picked::NotNumeric
+                if blank_after_data && (trailer_pair(t, d).is_some() || footer_title(t)) =>
+            {
                 // A trailer after the data and a blank line (Andor Solis' ASCII export,
-                // `Integration time,1000` footers of other software): acquisition settings
-                // (a camera's temperature is the detector's, not the sample's), kept as-is.
+                // `Integration time,1000` footers of other software, a Cary export's
+                // `METHOD` block): acquisition settings (a camera's temperature is the
+                // detector's, not the sample's), kept as-is.
                 trailer = true;
                 if let Some((k, v)) = trailer_pair(t, d) {
                     h.meta.extra.insert(k.to_string(), v.to_string());
@@ -403,6 +418,12 @@ fn trailer_pair(t: &str, d: Delim) -> Option<(&str, &str)> {
     let k = unquote(k);
     let label = k.starts_with(|c: char| c.is_alphabetic()) && k.parse::<f64>().is_err();
     label.then(|| (k, unquote(v)))
+}
+
+/// A footer's title line, after the data and a blank line: it starts with a word (a Cary
+/// export's `METHOD` or `Sample1`; rows of numbers, even `NaN`, are data).
+fn footer_title(t: &str) -> bool {
+    t.starts_with(|c: char| c.is_alphabetic())
 }
 
 /// B&W Tek's `key;value` header lines (`laser_wavelength;532,02`: a decimal comma).
@@ -906,6 +927,29 @@ mod tests {
         let t = format!("{}Integration time,1000\n", rows(20, ","));
         assert_eq!(read(&t).err().unwrap().0, Some(21));
         let t = format!("{}\n12,abc\n", rows(20, ","));
+        assert_eq!(read(&t).err().unwrap().0, Some(22));
+    }
+
+    /// A Cary (WinUV) export: a title row, the column names, the data (trailing commas), a
+    /// blank line and a METHOD block whose title has no value. Data rows after such a footer
+    /// are a second spectrum a footer must not hide: an error naming the line.
+    #[test]
+    fn a_footer_block_under_a_title_is_metadata_and_no_second_spectrum_hides_in_it() {
+        let data: String = (0..20)
+            .map(|i| format!("{}.0,0.{i:02},\n", 800 - i))
+            .collect();
+        let foot =
+            "\nMETHOD\nCollection Time: 5/6/2019 10:11:12 AM\nScan Rate,600.000000\n\nSample1\n";
+        let t = format!("Sample1,,\nWavelength (nm),Abs,\n{data}{foot}");
+        let r = read(&t).unwrap().remove(0);
+        assert_eq!(r.x.len(), 20);
+        assert_eq!((r.x[19], r.y[19]), (781.0, 0.19));
+        assert_eq!(r.meta.extra.get("Scan Rate").unwrap(), "600.000000");
+        let stacked = format!("{t}Wavelength (nm),Abs\n{data}");
+        let (line, kind) = read(&stacked).err().unwrap();
+        assert_eq!(line, Some(2 + 20 + 7 + 1), "{kind:?}");
+        // without the blank line the title is still a bad row
+        let t = format!("Wavelength (nm),Abs\n{data}METHOD\n");
         assert_eq!(read(&t).err().unwrap().0, Some(22));
     }
 
