@@ -39,13 +39,71 @@ enum Row {
     OneNumber,
 }
 
-fn parse_field(f: &str, decimal_comma: bool) -> Option<f64> {
-    let f = unquote(f);
-    if decimal_comma && f.contains(',') && !f.contains('.') {
-        f.replace(',', ".").parse().ok()
-    } else {
-        f.parse().ok()
+/// How a row writes its numbers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Marks {
+    /// `.` decimals only (comma- and space-delimited rows).
+    Point,
+    /// `.` decimals, or a decimal comma in a field without `.` (tab- and semicolon-delimited
+    /// rows of European exports).
+    Comma,
+    /// `.` decimals and `,` between thousands (`596.03<TAB>1,074.7`, `12,345`): a tab- or
+    /// semicolon-delimited row writing `.` and `,` both (spreadsheet exports).
+    PointGrouped,
+    /// `,` decimals and `.` between thousands (`1.074,7`): a field writing both, `,` last.
+    CommaGrouped,
+}
+
+/// The marks of a tab- or semicolon-delimited row split at `sep`: a field writing both `.`
+/// and `,` decides (the last one is the decimal mark); a row writing both in different fields
+/// writes `.` decimals (a decimal comma beside a decimal point is not one locale's row).
+fn marks_of(line: &str, sep: char) -> Marks {
+    if !(line.contains(',') && line.contains('.')) {
+        return Marks::Comma;
     }
+    for f in line.split(sep) {
+        if let (Some(p), Some(c)) = (f.rfind('.'), f.rfind(',')) {
+            return if p > c {
+                Marks::PointGrouped
+            } else {
+                Marks::CommaGrouped
+            };
+        }
+    }
+    Marks::PointGrouped
+}
+
+fn parse_field(f: &str, marks: Marks) -> Option<f64> {
+    let f = unquote(f);
+    match marks {
+        Marks::Comma if f.contains(',') && !f.contains('.') => f.replace(',', ".").parse().ok(),
+        Marks::Point | Marks::Comma => f.parse().ok(),
+        Marks::PointGrouped => ungrouped(f, ',', '.')?.parse().ok(),
+        Marks::CommaGrouped => ungrouped(f, '.', ',')?.replace(',', ".").parse().ok(),
+    }
+}
+
+/// `f` without the thousands marks `group` of its integer part (`1,074.7` -> `1074.7`); None
+/// where they do not group thousands (a first group of 1-3 digits not starting with 0, then
+/// groups of three), so that `12,34` or `0,987` beside a decimal point is an error, not a
+/// number.
+fn ungrouped(f: &str, group: char, decimal: char) -> Option<std::borrow::Cow<'_, str>> {
+    if !f.contains(group) {
+        return Some(f.into());
+    }
+    let (int, rest) = f.split_at(f.find(decimal).unwrap_or(f.len()));
+    if rest.contains(group) {
+        return None;
+    }
+    let digits = int.strip_prefix(['-', '+']).unwrap_or(int);
+    let all_digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = digits.split(group);
+    let first = groups.next()?;
+    let first_ok = (1..=3).contains(&first.len()) && all_digits(first) && !first.starts_with('0');
+    if !first_ok || !groups.all(|g| g.len() == 3 && all_digits(g)) {
+        return None;
+    }
+    Some(format!("{}{rest}", int.replace(group, "")).into())
 }
 
 /// A field without its surrounding blanks and double quotes (spreadsheet and LIMS exports quote
@@ -98,21 +156,21 @@ fn parse_row(line: &str, delim: Delim) -> Row {
         return Row::Numbers(x, y);
     }
     match delim {
-        Delim::Tab => parse_fields(line.split('\t'), true),
-        Delim::Semicolon => parse_fields(line.split(';'), true),
-        Delim::Comma => parse_fields(line.split(','), false),
-        Delim::Space => parse_fields(line.split_ascii_whitespace(), false),
+        Delim::Tab => parse_fields(line.split('\t'), marks_of(line, '\t')),
+        Delim::Semicolon => parse_fields(line.split(';'), marks_of(line, ';')),
+        Delim::Comma => parse_fields(line.split(','), Marks::Point),
+        Delim::Space => parse_fields(line.split_ascii_whitespace(), Marks::Point),
     }
 }
 
-fn parse_fields<'a>(fields: impl Iterator<Item = &'a str>, decimal_comma: bool) -> Row {
+fn parse_fields<'a>(fields: impl Iterator<Item = &'a str>, marks: Marks) -> Row {
     let mut vals = [0.0f64; 2];
     let mut n = 0;
     for f in fields {
         if f.trim().is_empty() {
             continue; // trailing separators, repeated tabs
         }
-        match parse_field(f, decimal_comma) {
+        match parse_field(f, marks) {
             Some(v) => {
                 vals[n] = v;
                 n += 1;
@@ -365,22 +423,26 @@ fn parse_columns(t: &str, d: Delim, cols: &Columns) -> Picked {
         Delim::Comma => t.split(',').collect(),
         Delim::Space => t.split_ascii_whitespace().collect(),
     };
-    let decimal_comma = matches!(d, Delim::Tab | Delim::Semicolon);
+    let marks = match d {
+        Delim::Tab => marks_of(t, '\t'),
+        Delim::Semicolon => marks_of(t, ';'),
+        Delim::Comma | Delim::Space => Marks::Point,
+    };
     let get = |i: usize| fields.get(i).map(|f| f.trim()).unwrap_or("");
     let xf = get(cols.x);
     if xf.is_empty() {
-        return if parse_field(get(0), decimal_comma).is_some() {
+        return if parse_field(get(0), marks).is_some() {
             Picked::BlankX
         } else {
             Picked::NotNumeric
         };
     }
-    let Some(xv) = parse_field(xf, decimal_comma) else {
+    let Some(xv) = parse_field(xf, marks) else {
         return Picked::NotNumeric;
     };
     let mut vals = Vec::with_capacity(cols.ys.len());
     for &i in &cols.ys {
-        match parse_field(get(i), decimal_comma) {
+        match parse_field(get(i), marks) {
             Some(v) => vals.push(v),
             None if vals.is_empty() && cols.ys.len() == 1 && get(i).is_empty() => {
                 return Picked::OneNumber;
@@ -659,12 +721,11 @@ mod tests {
     use super::*;
 
     fn slow(line: &str, d: Delim) -> Option<(f64, f64)> {
-        let decimal_comma = matches!(d, Delim::Tab | Delim::Semicolon);
         let row = match d {
-            Delim::Tab => parse_fields(line.split('\t'), decimal_comma),
-            Delim::Semicolon => parse_fields(line.split(';'), decimal_comma),
-            Delim::Comma => parse_fields(line.split(','), false),
-            Delim::Space => parse_fields(line.split_ascii_whitespace(), false),
+            Delim::Tab => parse_fields(line.split('\t'), marks_of(line, '\t')),
+            Delim::Semicolon => parse_fields(line.split(';'), marks_of(line, ';')),
+            Delim::Comma => parse_fields(line.split(','), Marks::Point),
+            Delim::Space => parse_fields(line.split_ascii_whitespace(), Marks::Point),
         };
         match row {
             Row::Numbers(a, b) => Some((a, b)),
@@ -928,6 +989,38 @@ mod tests {
         assert_eq!(read(&t).err().unwrap().0, Some(21));
         let t = format!("{}\n12,abc\n", rows(20, ","));
         assert_eq!(read(&t).err().unwrap().0, Some(22));
+    }
+
+    /// Thousands marks in spreadsheet exports: `1,074.7` and `12,345` beside `.` decimals,
+    /// `1.074,7` beside decimal commas; a comma that groups no thousands beside a decimal
+    /// point (`12,34`, `0,987`) is an error, never a number; rows writing one mark only read
+    /// as before (a lone decimal comma in a tab- or semicolon-delimited file).
+    #[test]
+    fn thousands_marks_are_read_and_a_mark_that_groups_nothing_is_an_error() {
+        let us = "Wavelength\tIntensity\n596.03\t998.5\n596.45\t1,074.7\n596.87\t12,345\n597.29\t-1,234,567.25\n";
+        let r = read(us).unwrap().remove(0);
+        assert_eq!(r.y, vec![998.5, 1074.7, 12345.0, -1234567.25]);
+        assert_eq!(r.x[1], 596.45);
+        let de = "Wellenlänge;Intensität\n596,03;998,5\n596,45;1.074,7\n596,87;12.345,0\n";
+        let r = read(de).unwrap().remove(0);
+        assert_eq!(r.y, vec![998.5, 1074.7, 12345.0]);
+        assert_eq!(r.x[2], 596.87);
+        for bad in [
+            "596.03\t12,34\n",
+            "596.03\t0,987\n",
+            "596.03\t1,2345\n",
+            "596,03;1.07,5\n",
+        ] {
+            let t = format!("x\ty\n{}", bad.repeat(3));
+            let t = if bad.contains(';') {
+                t.replace("x\ty", "x;y")
+            } else {
+                t
+            };
+            assert!(read(&t).is_err(), "{bad:?} read");
+        }
+        let plain = "596,03\t998,5\n596,45\t1074,7\n";
+        assert_eq!(read(plain).unwrap()[0].y, vec![998.5, 1074.7]);
     }
 
     /// A Cary (WinUV) export: a title row, the column names, the data (trailing commas), a
