@@ -425,51 +425,82 @@ fn between(y: &[f64], i: usize, t: f64, cubic: bool) -> f64 {
         + (3.0 * (p1 - p2) + p3 - p0) * t * t * t)
 }
 
+/// What an export changed in the lines found, over natural stones of every instrument family.
+struct Compared {
+    /// Centres found on the export and not on the spectrum as measured, and the reverse.
+    extra: usize,
+    lost: usize,
+    /// Spectra where the export shows a synthetic marker the measured spectrum does not.
+    marker: usize,
+    /// Spectra whose Raman line the export lost.
+    diamond_lost: usize,
+    spectra: usize,
+}
+
+/// Simulated type Ia naturals on every instrument family (ten each, PL 405 and 532 nm),
+/// detected as measured and as `export` makes them.
+fn compare_exports(export: impl Fn(&Spectrum) -> Spectrum) -> Compared {
+    use diamond_screen::channel::Channel;
+    use diamond_screen::simulate::{Family, Kind, simulate_kind, stone_rng};
+    use std::collections::BTreeSet;
+    let mut c = Compared {
+        extra: 0,
+        lost: 0,
+        marker: 0,
+        diamond_lost: 0,
+        spectra: 0,
+    };
+    let names = |d: &diamond_screen::lines::Detection| {
+        d.evidence
+            .iter()
+            .map(|e| e.centre.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    for (f, family) in Family::ALL.into_iter().enumerate() {
+        for i in 0..10 {
+            let mut rng = stone_rng(91, (f * 100 + i) as u64);
+            let st = simulate_kind(
+                &mut rng,
+                format!("U{i}"),
+                Kind::NaturalIa,
+                &[Channel::Pl405, Channel::Pl532],
+                family,
+            );
+            for (_, s) in &st.spectra {
+                let native = detect(s);
+                let fine = detect(&export(s));
+                let (a, b) = (names(&native), names(&fine));
+                c.extra += b.difference(&a).count();
+                c.lost += a.difference(&b).count();
+                c.marker += usize::from(fine.evidence.iter().any(|e| {
+                    matches!(e.indicates, Indicates::Cvd | Indicates::Hpht)
+                        && !a.contains(&e.centre)
+                }));
+                c.diamond_lost +=
+                    usize::from(native.diamond == Some(true) && fine.diamond != Some(true));
+                c.spectra += 1;
+            }
+        }
+    }
+    c
+}
+
 /// Simulated natural stones on every instrument family, exported as measured and interpolated
 /// (linearly and by cubic segments) 2x, 3x, 4x and 8x finer: the interpolation adds few
 /// centres the spectrum as measured does not show, and (almost) never a synthetic marker.
 #[test]
 fn an_interpolated_export_shows_the_lines_of_the_measured_spectrum() {
-    use diamond_screen::channel::Channel;
-    use diamond_screen::simulate::{Family, Kind, simulate_kind, stone_rng};
-    use std::collections::BTreeSet;
     for (factor, cubic) in [2usize, 3, 4, 8]
         .into_iter()
         .flat_map(|f| [(f, false), (f, true)])
     {
-        let (mut extra, mut lost, mut marker, mut diamond_lost, mut spectra) = (0, 0, 0, 0, 0);
-        for (f, family) in Family::ALL.into_iter().enumerate() {
-            for i in 0..10 {
-                let mut rng = stone_rng(91, (f * 100 + i) as u64);
-                let st = simulate_kind(
-                    &mut rng,
-                    format!("U{i}"),
-                    Kind::NaturalIa,
-                    &[Channel::Pl405, Channel::Pl532],
-                    family,
-                );
-                for (_, s) in &st.spectra {
-                    let names = |d: &diamond_screen::lines::Detection| {
-                        d.evidence
-                            .iter()
-                            .map(|e| e.centre.clone())
-                            .collect::<BTreeSet<_>>()
-                    };
-                    let native = detect(s);
-                    let fine = detect(&interpolated(s, factor, cubic));
-                    let (a, b) = (names(&native), names(&fine));
-                    extra += b.difference(&a).count();
-                    lost += a.difference(&b).count();
-                    marker += usize::from(fine.evidence.iter().any(|e| {
-                        matches!(e.indicates, Indicates::Cvd | Indicates::Hpht)
-                            && !a.contains(&e.centre)
-                    }));
-                    diamond_lost +=
-                        usize::from(native.diamond == Some(true) && fine.diamond != Some(true));
-                    spectra += 1;
-                }
-            }
-        }
+        let Compared {
+            extra,
+            lost,
+            marker,
+            diamond_lost,
+            spectra,
+        } = compare_exports(|s| interpolated(s, factor, cubic));
         println!(
             "{factor}x (cubic {cubic}): {spectra} spectra, centres added {extra}, lost {lost}, new synthetic \
              marker in {marker}, diamond lost in {diamond_lost}"
@@ -518,46 +549,17 @@ fn resampled(s: &Spectrum, factor: f64, cubic: bool) -> Spectrum {
 /// does not show, and (almost) never a synthetic marker.
 #[test]
 fn a_resampled_export_shows_the_lines_of_the_measured_spectrum() {
-    use diamond_screen::channel::Channel;
-    use diamond_screen::simulate::{Family, Kind, simulate_kind, stone_rng};
-    use std::collections::BTreeSet;
     for (factor, cubic) in [1.25, 1.5, 1.875, 2.5]
         .into_iter()
         .flat_map(|f| [(f, false), (f, true)])
     {
-        let (mut extra, mut lost, mut marker, mut diamond_lost, mut spectra) = (0, 0, 0, 0, 0);
-        for (f, family) in Family::ALL.into_iter().enumerate() {
-            for i in 0..10 {
-                let mut rng = stone_rng(91, (f * 100 + i) as u64);
-                let st = simulate_kind(
-                    &mut rng,
-                    format!("U{i}"),
-                    Kind::NaturalIa,
-                    &[Channel::Pl405, Channel::Pl532],
-                    family,
-                );
-                for (_, s) in &st.spectra {
-                    let names = |d: &diamond_screen::lines::Detection| {
-                        d.evidence
-                            .iter()
-                            .map(|e| e.centre.clone())
-                            .collect::<BTreeSet<_>>()
-                    };
-                    let native = detect(s);
-                    let fine = detect(&resampled(s, factor, cubic));
-                    let (a, b) = (names(&native), names(&fine));
-                    extra += b.difference(&a).count();
-                    lost += a.difference(&b).count();
-                    marker += usize::from(fine.evidence.iter().any(|e| {
-                        matches!(e.indicates, Indicates::Cvd | Indicates::Hpht)
-                            && !a.contains(&e.centre)
-                    }));
-                    diamond_lost +=
-                        usize::from(native.diamond == Some(true) && fine.diamond != Some(true));
-                    spectra += 1;
-                }
-            }
-        }
+        let Compared {
+            extra,
+            lost,
+            marker,
+            diamond_lost,
+            spectra,
+        } = compare_exports(|s| resampled(s, factor, cubic));
         println!(
             "{factor}x (cubic {cubic}): {spectra} spectra, centres added {extra}, lost {lost}, new synthetic \
              marker in {marker}, diamond lost in {diamond_lost}"
