@@ -438,8 +438,8 @@ struct Compared {
 }
 
 /// Simulated type Ia naturals on every instrument family (ten each, PL 405 and 532 nm),
-/// detected as measured and as `export` makes them.
-fn compare_exports(export: impl Fn(&Spectrum) -> Spectrum) -> Compared {
+/// detected as measured and as `export` makes them; the figures are printed under `label`.
+fn compare_exports(label: &str, export: impl Fn(&Spectrum) -> Spectrum) -> Compared {
     use diamond_screen::channel::Channel;
     use diamond_screen::simulate::{Family, Kind, simulate_kind, stone_rng};
     use std::collections::BTreeSet;
@@ -482,6 +482,11 @@ fn compare_exports(export: impl Fn(&Spectrum) -> Spectrum) -> Compared {
             }
         }
     }
+    println!(
+        "{label}: {} spectra, centres added {}, lost {}, new synthetic marker in {}, diamond \
+         lost in {}",
+        c.spectra, c.extra, c.lost, c.marker, c.diamond_lost
+    );
     c
 }
 
@@ -496,15 +501,13 @@ fn an_interpolated_export_shows_the_lines_of_the_measured_spectrum() {
     {
         let Compared {
             extra,
-            lost,
             marker,
             diamond_lost,
             spectra,
-        } = compare_exports(|s| interpolated(s, factor, cubic));
-        println!(
-            "{factor}x (cubic {cubic}): {spectra} spectra, centres added {extra}, lost {lost}, new synthetic \
-             marker in {marker}, diamond lost in {diamond_lost}"
-        );
+            ..
+        } = compare_exports(&format!("{factor}x (cubic {cubic})"), |s| {
+            interpolated(s, factor, cubic)
+        });
         // As measured (README, "The detector"). Where the measured points are found again
         // (linear, and cubic up to 3x): 3 centres added, no synthetic marker. Cubic 4x and 8x
         // (sought on means of points): 16 added (most of them real lines near the threshold or
@@ -555,15 +558,13 @@ fn a_resampled_export_shows_the_lines_of_the_measured_spectrum() {
     {
         let Compared {
             extra,
-            lost,
             marker,
             diamond_lost,
             spectra,
-        } = compare_exports(|s| resampled(s, factor, cubic));
-        println!(
-            "{factor}x (cubic {cubic}): {spectra} spectra, centres added {extra}, lost {lost}, new synthetic \
-             marker in {marker}, diamond lost in {diamond_lost}"
-        );
+            ..
+        } = compare_exports(&format!("{factor}x (cubic {cubic})"), |s| {
+            resampled(s, factor, cubic)
+        });
         // As measured (README, "The detector"): 12-21 centres added, a synthetic marker in 1
         // of 140, the Raman line lost in 1-2. Before the detector took the means of spectra
         // that share their noise in every part: 1.25x-1.875x 24-82 added, markers in 1-19
