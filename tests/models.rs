@@ -223,3 +223,64 @@ fn real_ftir_spectra_are_screened_as_the_lab_would() {
         }
     }
 }
+
+/// A spectrum the quality checks refuse gives its model no vote: a saturated 405 nm spectrum
+/// (its top clipped flat) leaves the stone's fused probabilities exactly those of its other
+/// two channels, and its channel says why it has none. (A model's vote on a saturated
+/// spectrum is noise: on one simulated HPHT-grown stone it flipped between simulant 0.9998
+/// and natural 0.9998 at rounding level.)
+#[test]
+fn an_unusable_spectrum_gives_its_model_no_vote() {
+    use diamond_screen::channel::Channel;
+    use diamond_screen::screen::{SpectrumInput, StoneInput};
+    use diamond_screen::simulate::{Kind, simulate_kind, stone_rng};
+    let screener = Screener::new(load());
+    let stone = |spectra: Vec<SpectrumInput>| StoneInput {
+        id: "S".into(),
+        spectra,
+        ..Default::default()
+    };
+    let mut checked = 0;
+    for i in 0..6 {
+        let kind = [Kind::NaturalIa, Kind::HphtNi, Kind::CvdAsGrown][i % 3];
+        let sim = simulate_kind(
+            &mut stone_rng(77, i as u64),
+            format!("S{i}"),
+            kind,
+            &Channel::ALL,
+            Family::ALL[i % Family::ALL.len()],
+        );
+        let (mut all, mut others) = (Vec::new(), Vec::new());
+        for (ch, s) in sim.spectra {
+            let mut s = s;
+            let file = format!("{}.csv", ch.name());
+            if ch == Channel::Pl405 {
+                // clip the top fifth of the signal flat, as a saturated detector does
+                let mut sorted = s.y.clone();
+                sorted.sort_by(f64::total_cmp);
+                let top = sorted[sorted.len() * 4 / 5];
+                s.y.iter_mut().for_each(|v| *v = v.min(top));
+            } else {
+                others.push(SpectrumInput {
+                    file: file.clone(),
+                    spectrum: s.clone(),
+                });
+            }
+            all.push(SpectrumInput { file, spectrum: s });
+        }
+        let v = screener.screen(&[stone(all), stone(others)]);
+        let c = v[0]
+            .channels
+            .iter()
+            .find(|c| c.channel == Some(Channel::Pl405))
+            .unwrap();
+        assert!(!c.usable, "{i}: {:?}", c.problems);
+        assert!(c.problems.iter().any(|p| p.contains("saturated")), "{i}");
+        assert!(c.probabilities.is_none(), "{i}");
+        assert!(c.notes.iter().any(|n| n.contains("gets no vote")), "{i}");
+        assert_eq!(v[0].probabilities, v[1].probabilities, "{i}");
+        assert_ne!(v[0].verdict, VerdictKind::Natural, "{i}");
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+}
