@@ -174,7 +174,7 @@ mod tests {
                 let exc = s.meta.excitation_nm.unwrap();
                 let mut wide = s.clone();
                 let (dx, top) = (s.x[1] - s.x[0], s.y.iter().copied().fold(0.0, f64::max));
-                let med = crate::preprocess::despike::median_in_place(&mut s.y.clone()).abs();
+                let med = crate::preprocess::median::median_in_place(&mut s.y.clone()).abs();
                 let mut x = exc - 12.0;
                 let (mut xs, mut ys) = (Vec::new(), Vec::new());
                 // through a notch filter (a clipped laser line on the emission) or behind an

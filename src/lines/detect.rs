@@ -14,8 +14,9 @@ use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
 use crate::preprocess::despike::{
-    SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike, median_in_place, noise_sigma,
+    SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike, noise_sigma,
 };
+use crate::preprocess::median::median_in_place;
 use crate::preprocess::savgol::savgol;
 use crate::preprocess::window::block_means;
 use crate::preprocess::{RamanLine, find_raman_line, fit_raman_line};

@@ -5,7 +5,7 @@
 //! the spectrum ([`fringe_level`]) a peak must stand well above it ([`above_fringes`]).
 
 use super::peaks::Peak;
-use crate::preprocess::despike::median_in_place;
+use crate::preprocess::median::median_in_place;
 use crate::preprocess::window::running_mean;
 
 /// Fringes are looked for past this wavelength (nm), where silicon turns transparent.

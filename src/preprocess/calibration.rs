@@ -94,7 +94,7 @@ pub fn find_raman_line(
     // Local linear baseline through the flank medians.
     let med = |idx: &[usize], of: &dyn Fn(usize) -> f64| {
         let mut v: Vec<f64> = idx.iter().map(|&i| of(i)).collect();
-        super::despike::median_in_place(&mut v)
+        super::median::median_in_place(&mut v)
     };
     let (xl, yl) = (med(&left, &|i| x[i]), med(&left, &|i| y[i]));
     let (xr, yr) = (med(&right, &|i| x[i]), med(&right, &|i| y[i]));

@@ -7,6 +7,8 @@
 //!
 //! The robust noise is 1.4826 * MAD(diff(y)) / sqrt(2), which ignores slow backgrounds.
 
+use super::median::{median_abs_deviation, median_in_place};
+
 /// The despike every PL, UV-Vis and Raman spectrum gets once, over its whole converted range
 /// ([`crate::lines::convert`]): the detector reads its result, and so does every protocol whose
 /// first step is this same despike ([`SHARED`]), instead of despiking a copy of its own.
@@ -26,11 +28,7 @@ pub fn noise_sigma(y: &[f64]) -> f64 {
     }
     let mut d: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
     let step = written_step(&d);
-    let med = median_in_place(&mut d);
-    for v in d.iter_mut() {
-        *v = (*v - med).abs();
-    }
-    let sigma = 1.4826 * median_in_place(&mut d) / std::f64::consts::SQRT_2;
+    let sigma = 1.4826 * median_abs_deviation(&mut d) / std::f64::consts::SQRT_2;
     step.map_or(sigma, |q| sigma.max(q * ROUNDING_NOISE))
 }
 
@@ -48,18 +46,27 @@ const ROUNDING_NOISE: f64 = 0.288_675_134_594_812_9;
 fn written_step(d: &[f64]) -> Option<f64> {
     // a difference of written values that should be 0 can leave a residue of rounding
     // (0.371 - 2 * 0.372 + 0.373 = 1.6e-17): such residues count as 0
-    let largest = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    let q = d
-        .iter()
-        .map(|v| v.abs())
-        .filter(|&v| v > 1e-9 * largest)
-        .fold(f64::INFINITY, f64::min);
+    let (largest, least) = d.iter().fold((0.0f64, f64::INFINITY), |(m, l), v| {
+        let a = v.abs();
+        (m.max(a), if a > 0.0 { l.min(a) } else { l })
+    });
+    let q = if least > 1e-9 * largest {
+        least
+    } else {
+        d.iter()
+            .map(|v| v.abs())
+            .filter(|&v| v > 1e-9 * largest)
+            .fold(f64::INFINITY, f64::min)
+    };
     if !q.is_finite() {
         return None;
     }
-    // at most 1 in 100 off the step: a spectrum written finer than its noise (nearly every
-    // one) shows that within its first few dozen differences, and is left there
-    let (most_off, mut off, mut small) = (d.len() / 100, 0usize, 0usize);
+    // At most 1 in 100 off the step, and at least half within 1.5 steps: a spectrum written
+    // finer than its noise (nearly every one) fails the first within its first few dozen
+    // differences, one written coarser than a step but finer than its noise (counts with a
+    // decimal) the second within the first half, and is left there.
+    let (most_off, most_big) = (d.len() / 100, d.len() / 2);
+    let (mut off, mut big) = (0usize, 0usize);
     for v in d {
         let r = v.abs() / q;
         if (r - r.round()).abs() > 1e-3 {
@@ -68,9 +75,14 @@ fn written_step(d: &[f64]) -> Option<f64> {
                 return None;
             }
         }
-        small += usize::from(r < 1.5);
+        if !(r < 1.5) {
+            big += 1;
+            if big > most_big {
+                return None;
+            }
+        }
     }
-    (small * 2 >= d.len()).then_some(q)
+    Some(q)
 }
 
 /// Robust noise level of a signal from its second differences at a lag of `lag` points:
@@ -87,28 +99,8 @@ pub fn curvature_sigma(y: &[f64], lag: usize) -> f64 {
         .map(|i| y[i + lag] - 2.0 * y[i] + y[i - lag])
         .collect();
     let step = written_step(&d);
-    let med = median_in_place(&mut d);
-    for v in d.iter_mut() {
-        *v = (*v - med).abs();
-    }
-    let sigma = 1.4826 * median_in_place(&mut d) / 6f64.sqrt();
+    let sigma = 1.4826 * median_abs_deviation(&mut d) / 6f64.sqrt();
     step.map_or(sigma, |q| sigma.max(q * ROUNDING_NOISE))
-}
-
-/// Median of a slice, reordering it.
-pub fn median_in_place(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    let mid = v.len() / 2;
-    let (_, m, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
-    let m = *m;
-    if v.len() % 2 == 1 {
-        m
-    } else {
-        let lower = v[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lower + m) / 2.0
-    }
 }
 
 /// Remove spikes in place; returns how many points were replaced.
@@ -209,9 +201,7 @@ mod tests {
     }
 
     #[test]
-    fn median_and_noise() {
-        assert_eq!(median_in_place(&mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median_in_place(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+    fn noise_of_a_constant() {
         assert_eq!(noise_sigma(&[1.0; 10]), 0.0);
     }
 
