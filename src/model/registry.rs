@@ -8,6 +8,9 @@ use super::runner::{RunError, Runner};
 use crate::channel::Channel;
 use std::path::{Path, PathBuf};
 
+/// Where errors and the model set say a built-in package comes from.
+const BUILT_IN_ORIGIN: &str = "(built in)";
+
 pub struct LoadedModel {
     pub manifest: Manifest,
     /// The package's folder; None for a package built into the binary.
@@ -108,9 +111,10 @@ impl LoadedModel {
         LoadedModel::from_parts(manifest, &onnx, dir, Some(dir.into()), pool)
     }
 
-    /// A package built into the binary, verified as a folder's would be.
+    /// A package built into the binary, verified as a folder's would be (errors name it
+    /// `(built in)/<id>/...`).
     pub fn built_in(package: &BuiltIn, pool: usize) -> Result<LoadedModel, LoadError> {
-        let origin = Path::new("(built in)").join(package.id);
+        let origin = Path::new(BUILT_IN_ORIGIN).join(package.id);
         let manifest = Manifest::parse(package.manifest, &origin.join("manifest.json"))?;
         manifest.verify_onnx(package.onnx, &origin.join("model.onnx"))?;
         LoadedModel::from_parts(manifest, package.onnx, &origin, None, pool)
@@ -182,10 +186,10 @@ impl ModelSet {
         let models = PACKAGES
             .iter()
             .map(|p| {
-                LoadedModel::built_in(p, pool).map(|m| (Path::new("(built in)").join(p.id), m))
+                LoadedModel::built_in(p, pool).map(|m| (Path::new(BUILT_IN_ORIGIN).join(p.id), m))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        ModelSet::one_per_channel(models, Path::new("(built in)"))
+        ModelSet::one_per_channel(models, Path::new(BUILT_IN_ORIGIN))
     }
 
     fn one_per_channel(
