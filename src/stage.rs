@@ -37,8 +37,8 @@ pub fn stage(s: &Spectrum, models: &mut [(&ModelSpec, &mut [f32])]) -> Staged {
         .iter()
         .map(|(spec, _)| match (&converted, &unit) {
             (Some(Ok(p)), Some(u)) if *u == spec.protocol.x_unit => Some(match &p.despiked {
-                Some((d, n)) if spec.protocol.starts_with_shared_despike() => {
-                    (p.x.clone(), d.clone(), Some(*n))
+                Some(d) if spec.protocol.starts_with_shared_despike() => {
+                    (p.x.clone(), d.y.clone(), Some(d.replaced))
                 }
                 _ => (p.x.clone(), p.y.clone(), None),
             }),

@@ -14,7 +14,7 @@ use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
 use crate::preprocess::despike::{
-    SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike, noise_sigma,
+    SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike_measured, noise_sigma,
 };
 use crate::preprocess::median::median_in_place;
 use crate::preprocess::savgol::savgol;
@@ -72,9 +72,9 @@ pub struct Points {
     pub x: Vec<f64>,
     /// As measured (the saturation and plausibility checks, the Raman line before despiking).
     pub y: Vec<f64>,
-    /// `y` after the shared despike ([`crate::preprocess::despike::SHARED`]) with the number
-    /// of points it replaced; None for FTIR, which has no cosmic rays to remove.
-    pub despiked: Option<(Vec<f64>, usize)>,
+    /// `y` after the shared despike ([`crate::preprocess::despike::SHARED`]); None for FTIR,
+    /// which has no cosmic rays to remove.
+    pub despiked: Option<Despiked>,
     /// A PL spectrum that reaches its laser: the points left out below
     /// [`LASER_MARGIN_NM`] past it (how many, and where the kept part starts).
     pub laser_cut: Option<(usize, f64)>,
@@ -142,10 +142,32 @@ pub fn convert(s: &Spectrum) -> Option<Converted> {
     })
 }
 
-/// `y` after the shared despike, with the number of points it replaced.
-fn shared_despike(mut y: Vec<f64>) -> (Vec<f64>, usize) {
-    let n = despike(&mut y, SHARED_THRESHOLD, SHARED_HALF_WINDOW);
-    (y, n)
+/// A spectrum after the shared despike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Despiked {
+    pub y: Vec<f64>,
+    /// How many points it replaced.
+    pub replaced: usize,
+    /// `noise_sigma(&y)` where the despike measured it and replaced nothing (so that it is
+    /// the noise of the result too), else None.
+    noise: Option<f64>,
+}
+
+impl Despiked {
+    /// `noise_sigma(&self.y)`, measured again only where the despike changed the points.
+    fn noise(&self) -> f64 {
+        self.noise.unwrap_or_else(|| noise_sigma(&self.y))
+    }
+}
+
+/// `y` after the shared despike.
+fn shared_despike(mut y: Vec<f64>) -> Despiked {
+    let (replaced, noise) = despike_measured(&mut y, SHARED_THRESHOLD, SHARED_HALF_WINDOW);
+    Despiked {
+        y,
+        replaced,
+        noise: noise.filter(|_| replaced == 0),
+    }
 }
 
 /// Detect on `s` whose points [`convert`] gave (None when the technique is unknown).
@@ -244,9 +266,17 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         None
     };
     // Points built without [`convert`] may lack the despiked copy.
-    let y = despiked.unwrap_or_else(|| shared_despike(y)).0;
+    let despiked = despiked.unwrap_or_else(|| shared_despike(y));
+    // the noise of the despiked spectrum, measured once for the quality figure and the peaks
+    let (raw_sigma, unchanged) = (despiked.noise(), despiked.replaced == 0);
+    let y = despiked.y;
     if shows_raman {
-        d.raman = find_raman_line(&x, &y, &unit, exc);
+        // the line as measured is the line despiked where the despike replaced no point
+        d.raman = if unchanged {
+            raw_raman.clone()
+        } else {
+            find_raman_line(&x, &y, &unit, exc)
+        };
         d.diamond = d.raman.as_ref().map(|r| r.present);
         // On a coarse detector the Raman line lights one or two pixels, like a cosmic ray, and
         // the despiker removes it.
@@ -270,8 +300,6 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     }
     // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
     // strong fluorescence is a finding (`diamond`), not a bad measurement.
-    // the noise of the despiked spectrum, measured once for the quality figure and the peaks
-    let raw_sigma = noise_sigma(&y);
     // (the quality floor keeps the point-to-point figure it was set by; lines are judged
     // against the noise as it is)
     d.quality.snr = dynamic_range(&y, raw_sigma);
@@ -427,8 +455,9 @@ fn own_points(technique: Technique, mut x: Vec<f64>, mut y: Vec<f64>, mut sigma:
         if kept_every > 1 {
             // a cosmic ray spread over the points between, which the despiker let pass, is
             // one point again
-            y = shared_despike(y).0;
-            sigma = noise_sigma(&y);
+            let despiked = shared_despike(y);
+            sigma = despiked.noise();
+            y = despiked.y;
         }
     }
     let sharing = if kept_every > 1 {

@@ -105,13 +105,20 @@ pub fn curvature_sigma(y: &[f64], lag: usize) -> f64 {
 
 /// Remove spikes in place; returns how many points were replaced.
 pub fn despike(y: &mut [f64], threshold: f64, half_window: usize) -> usize {
+    despike_measured(y, threshold, half_window).0
+}
+
+/// [`despike`], also returning the robust noise it measured `y` by before the despike
+/// ([`noise_sigma`]; None where `y` is too short to despike). Where no point was replaced, it
+/// is `noise_sigma` of the result, which need not be measured again.
+pub fn despike_measured(y: &mut [f64], threshold: f64, half_window: usize) -> (usize, Option<f64>) {
     let n = y.len();
     if n < 2 * half_window + 3 {
-        return 0;
+        return (0, None);
     }
     let sigma = noise_sigma(y);
     if sigma <= 0.0 {
-        return 0;
+        return (0, Some(sigma));
     }
     let mut win = Vec::with_capacity(2 * half_window + 1);
     let mut replaced = 0;
@@ -154,7 +161,7 @@ pub fn despike(y: &mut [f64], threshold: f64, half_window: usize) -> usize {
         }
         k += 1;
     }
-    replaced
+    (replaced, Some(sigma))
 }
 
 #[cfg(test)]
