@@ -44,6 +44,21 @@ const ROUNDING_NOISE: f64 = 0.288_675_134_594_812_9;
 /// every difference but 1 in 100 is a whole multiple of it and the differences are mostly
 /// 0 or +-q (a step finer than the noise leaves no such pattern); None otherwise.
 fn written_step(d: &[f64]) -> Option<f64> {
+    step_of(d, true)
+}
+
+/// The step `y`'s values are written on, whatever their noise: the smallest non-zero
+/// |difference| where every difference but 1 in 100 is a whole multiple of it (as
+/// [`written_step`], without asking that most differences be 0 or one step: a spectrum whose
+/// strong part is noisier than the step can be a staircase where it is weak). None where the
+/// values lie on no such grid (nearly every spectrum written with its digits).
+pub fn grid_step_of(y: &[f64]) -> Option<f64> {
+    let d: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
+    step_of(&d, false)
+}
+
+/// [`written_step`] (`within_a_step`) or [`grid_step_of`] of differences `d`.
+fn step_of(d: &[f64], within_a_step: bool) -> Option<f64> {
     // a difference of written values that should be 0 can leave a residue of rounding
     // (0.371 - 2 * 0.372 + 0.373 = 1.6e-17): such residues count as 0
     let (largest, least) = d.iter().fold((0.0f64, f64::INFINITY), |(m, l), v| {
@@ -61,11 +76,13 @@ fn written_step(d: &[f64]) -> Option<f64> {
     if !q.is_finite() {
         return None;
     }
-    // At most 1 in 100 off the step, and at least half within 1.5 steps: a spectrum written
+    // At most 1 in 100 off the step, and (`within_a_step`) at least half within 1.5 steps: a
+    // spectrum written
     // finer than its noise (nearly every one) fails the first within its first few dozen
     // differences, one written coarser than a step but finer than its noise (counts with a
     // decimal) the second within the first half, and is left there.
-    let (most_off, most_big) = (d.len() / 100, d.len() / 2);
+    let most_off = d.len() / 100;
+    let most_big = if within_a_step { d.len() / 2 } else { d.len() };
     let (mut off, mut big) = (0usize, 0usize);
     for v in d {
         let r = v.abs() / q;
@@ -249,5 +266,13 @@ mod tests {
         let (a, b) = (noise_sigma(&exact), noise_sigma(&coarse));
         assert!((a - 0.01).abs() < 0.002, "{a}");
         assert!((a - b).abs() < 0.05 * a, "{a} {b}");
+        // the grid: found under noise far above the step (which the written step, asking
+        // for mostly 0 or one step, is not), and none for values written in full
+        let g = grid_step_of(&coarse).unwrap();
+        assert!((g - 1e-3).abs() < 1e-9, "{g}");
+        assert!(grid_step_of(&curve(1e-4)).is_none());
+        let noisy = written(&curve(0.05));
+        assert!(written_step(&noisy.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>()).is_none());
+        assert!(grid_step_of(&noisy).is_some());
     }
 }
