@@ -26,13 +26,19 @@ fn select_median(keys: &mut [i64]) -> f64 {
     }
 }
 
+/// `v` read as integers and turned to their [`key`]s in place.
+fn as_keys(v: &mut [f64]) -> &mut [i64] {
+    let keys: &mut [i64] = bytemuck::cast_slice_mut(v);
+    keys.iter_mut().for_each(|k| *k = key(*k));
+    keys
+}
+
 /// Median of a slice, reordering it; 0 when empty.
 pub fn median_in_place(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
-    let keys: &mut [i64] = bytemuck::cast_slice_mut(v);
-    keys.iter_mut().for_each(|k| *k = key(*k));
+    let keys = as_keys(v);
     let m = select_median(keys);
     keys.iter_mut().for_each(|k| *k = key(*k));
     m
@@ -45,8 +51,7 @@ pub fn median_abs_deviation(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
-    let keys: &mut [i64] = bytemuck::cast_slice_mut(v);
-    keys.iter_mut().for_each(|k| *k = key(*k));
+    let keys = as_keys(v);
     let med = select_median(keys);
     // |v - med| is never negative (a NaN's sign cleared too): its bits are already in order
     for k in keys.iter_mut() {
