@@ -184,18 +184,6 @@ impl Screener {
             if let Some(f) = &sc.failure {
                 problems.push(f.clone());
             }
-            // A model's vote on a spectrum the quality checks refuse (saturated, too short, too
-            // noisy) is noise: on a saturated 405 nm spectrum of a simulated HPHT-grown stone it
-            // flipped between simulant 0.9998 and natural 0.9998 at rounding level. It is not
-            // counted, so that no likely origin and no referral comes from it.
-            let usable = sc.detection.quality.usable && sc.failure.is_none();
-            let mut probabilities = sc.probabilities;
-            if !usable && let (Some(_), Some(m)) = (probabilities.take(), model) {
-                notes.push(format!(
-                    "{} gets no vote on a spectrum that cannot support a verdict",
-                    m.manifest.spec.id
-                ));
-            }
             let s = &inp.spectrum;
             per_stone[*stone].push(ChannelResult {
                 file: inp.file.clone(),
@@ -203,10 +191,10 @@ impl Screener {
                 technique: s.meta.technique.map(|t| t.name().to_string()),
                 excitation_nm: s.meta.excitation_nm,
                 model: model.map(|m| format!("{}@{}", m.manifest.spec.id, m.manifest.spec.version)),
-                probabilities,
+                probabilities: sc.probabilities,
                 threshold: model.map(|m| m.manifest.thresholds.p_synthetic_pass),
                 diamond: sc.detection.diamond,
-                usable,
+                usable: sc.detection.quality.usable && sc.failure.is_none(),
                 problems,
                 notes,
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),

@@ -224,9 +224,10 @@ pub const ORIGIN_FROM_MODELS: f64 = 0.95;
 /// CVD or HPHT from the synthetic centres seen (one vote each; the models' shares break a tie),
 /// or, without any, from the models only when at least two channels' models (different physics:
 /// PL under two lasers, FTIR) each call the stone synthetic with the same origin and their fused
-/// p(synthetic) reaches [`ORIGIN_FROM_MODELS`]. One model alone never names the origin: trained
-/// on simulated spectra, a single model's CVD-or-HPHT is not evidence a lab can act on (on the
-/// real natural FN7112 single models said cvd or hpht). Otherwise `unknown`.
+/// p(synthetic) reaches [`ORIGIN_FROM_MODELS`], counting only channels whose spectra are usable.
+/// One model alone never names the origin: trained on simulated spectra, a single model's
+/// CVD-or-HPHT is not evidence a lab can act on (on the real natural FN7112 single models said
+/// cvd or hpht). Otherwise `unknown`.
 fn likely_origin(
     channels: &[ChannelResult],
     fused: Option<Probabilities>,
@@ -251,8 +252,13 @@ fn likely_origin(
             Origin::Hpht
         };
     }
+    // a model's vote on a spectrum the quality checks refuse (saturated, too short, too
+    // noisy) counts in the fused probabilities, as it was calibrated, but never names an
+    // origin: on a saturated spectrum it is noise (one simulated HPHT-grown stone's flipped
+    // between simulant 0.9998 and natural 0.9998 at rounding level)
     let votes: Vec<Origin> = channels
         .iter()
+        .filter(|c| c.usable)
         .filter_map(|c| c.probabilities)
         .filter(|p| p.synthetic() >= 0.5)
         .map(|p| {
@@ -371,6 +377,25 @@ mod tests {
         let v = fuse("s", m, vec![], &P);
         assert_eq!(v.verdict, VerdictKind::Refer);
         assert_eq!(v.likely_origin, Some(Origin::Hpht));
+    }
+
+    #[test]
+    fn an_unusable_spectrum_names_no_origin() {
+        let hpht = Some([0.005, 0.005, 0.985, 0.005]);
+        let mut c = vec![
+            ch(Channel::Pl405, Some(true), vec![], hpht),
+            ch(Channel::Pl532, Some(true), vec![], hpht),
+        ];
+        let v = fuse("s", c.clone(), vec![], &P);
+        assert_eq!(v.verdict, VerdictKind::Refer);
+        assert_eq!(v.likely_origin, Some(Origin::Hpht));
+        // the same votes, one of them on a saturated spectrum: counted, but naming nothing
+        c[1].usable = false;
+        c[1].problems = vec!["saturated".into()];
+        let u = fuse("s", c, vec![], &P);
+        assert_eq!(u.probabilities, v.probabilities);
+        assert_eq!(u.verdict, VerdictKind::Refer);
+        assert_eq!(u.likely_origin, Some(Origin::Unknown));
     }
 
     #[test]
