@@ -77,9 +77,8 @@ fn step_of(d: &[f64], within_a_step: bool) -> Option<f64> {
         return None;
     }
     // At most 1 in 100 off the step, and (`within_a_step`) at least half within 1.5 steps: a
-    // spectrum written
-    // finer than its noise (nearly every one) fails the first within its first few dozen
-    // differences, one written coarser than a step but finer than its noise (counts with a
+    // spectrum written finer than its noise (nearly every one) fails the first within its
+    // first few dozen differences, one written on a step finer than its noise (counts with a
     // decimal) the second within the first half, and is left there.
     let most_off = d.len() / 100;
     let most_big = if within_a_step { d.len() / 2 } else { d.len() };
