@@ -95,6 +95,16 @@ fn tampered_packages_are_refused() {
 
 /// Screen `n` simulated stones of seed `seed` measured by `families`, and evaluate them.
 fn unseen(n: u64, seed: u64, families: &[Family]) -> diamond_screen::evaluate::Evaluation {
+    unseen_edited(n, seed, families, |_| ())
+}
+
+/// [`unseen`], with `edit` applied to the written archive's folder before screening.
+fn unseen_edited(
+    n: u64,
+    seed: u64,
+    families: &[Family],
+    edit: impl Fn(&Path),
+) -> diamond_screen::evaluate::Evaluation {
     let screener = Screener::new(load());
     let tmp = tempfile::tempdir().unwrap();
     write_archive(
@@ -107,6 +117,7 @@ fn unseen(n: u64, seed: u64, families: &[Family]) -> diamond_screen::evaluate::E
         Format::Csv,
     )
     .unwrap();
+    edit(tmp.path());
     let labels = read_labels(&tmp.path().join("labels.csv")).unwrap();
     let stones = group_files(
         &files::expand(&[tmp.path().to_path_buf()]).unwrap(),
@@ -156,6 +167,45 @@ fn five_hundred_stones_of_a_held_out_instrument_family_meet_the_targets() {
         ev.simulant_accuracy
     );
     assert!(ev.max_probability.unwrap() <= diamond_screen::verdict::MAX_FUSED + 1e-9);
+}
+
+/// A 405 nm spectrometer whose range ends at 600-630 nm (short of the model's grid, 413-640 nm,
+/// but past every decisive 405 nm line: N3, 468, 484.4, H3, NV0) is scored by its model: the
+/// naturals are not left `inconclusive` ("measure the full range": 52% of the naturals of the
+/// model card's held-out set when the models needed 90% of their grid), and no synthetic or
+/// simulant passes. Held-out family, seed 6 (unused elsewhere).
+#[test]
+fn pl405_spectra_ending_short_of_the_model_grid_are_scored() {
+    let cut = |dir: &Path| {
+        for (i, e) in std::fs::read_dir(dir).unwrap().flatten().enumerate() {
+            let path = e.path();
+            if !path.to_string_lossy().ends_with("_pl405.csv") {
+                continue;
+            }
+            let end = 600.0 + (i % 31) as f64;
+            let text = std::fs::read_to_string(&path).unwrap();
+            let kept: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    let x = l.split(',').next().and_then(|v| v.parse::<f64>().ok());
+                    x.is_none_or(|x| x <= end)
+                })
+                .collect();
+            std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+        }
+    };
+    let ev = unseen_edited(500, 6, &[Family::Bench], cut);
+    never_a_synthetic_or_simulant_passed(&ev);
+    assert!(
+        ev.natural_inconclusive.share <= 0.03,
+        "naturals inconclusive {}",
+        ev.natural_inconclusive
+    );
+    assert!(
+        ev.natural_referral_type_ia_405.share <= 0.03,
+        "type Ia with 405 nm referred {}",
+        ev.natural_referral_type_ia_405
+    );
 }
 
 /// The project's original instrument must not get worse.
