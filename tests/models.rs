@@ -177,13 +177,17 @@ fn five_hundred_stones_of_a_held_out_instrument_family_meet_the_targets() {
 #[test]
 fn pl405_spectra_ending_short_of_the_model_grid_are_scored() {
     let cut = |dir: &Path| {
-        for (i, e) in std::fs::read_dir(dir).unwrap().flatten().enumerate() {
-            let path = e.path();
-            if !path.to_string_lossy().ends_with("_pl405.csv") {
-                continue;
-            }
+        // sorted, so that each file's cut does not hang on the file system's order
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with("_pl405.csv"))
+            .collect();
+        paths.sort();
+        for (i, path) in paths.iter().enumerate() {
             let end = 600.0 + (i % 31) as f64;
-            let text = std::fs::read_to_string(&path).unwrap();
+            let text = std::fs::read_to_string(path).unwrap();
             let kept: Vec<&str> = text
                 .lines()
                 .filter(|l| {
@@ -191,7 +195,7 @@ fn pl405_spectra_ending_short_of_the_model_grid_are_scored() {
                     x.is_none_or(|x| x <= end)
                 })
                 .collect();
-            std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+            std::fs::write(path, kept.join("\n") + "\n").unwrap();
         }
     };
     let ev = unseen_edited(500, 6, &[Family::Bench], cut);
