@@ -112,17 +112,49 @@ mod tests {
     /// The shared conversion and despike give exactly what the separate paths give, for a
     /// protocol that despikes first (shares the detector's points) and one that crops first
     /// (an older manifest: despikes its own copy).
+    /// The shipped 532 nm spec (which stops at the grid: its model reads the detector's
+    /// findings) with the 405 nm protocol's steps after the grid and the spectrum in the row,
+    /// so that the whole protocol (baseline, the Raman-line normalisation) is tested on 532 nm
+    /// spectra too.
+    fn pl532_with_spectrum() -> ModelSpec {
+        use crate::preprocess::Step;
+        let mut spec: ModelSpec =
+            serde_json::from_str(include_str!("../models/train/specs/pl532.json")).unwrap();
+        let pl405: ModelSpec =
+            serde_json::from_str(include_str!("../models/train/specs/pl405.json")).unwrap();
+        let after_grid = pl405
+            .protocol
+            .steps
+            .iter()
+            .skip_while(|s| !matches!(s, Step::Resample { .. }));
+        spec.protocol.steps.extend(after_grid.skip(1).cloned());
+        assert!(
+            spec.protocol
+                .steps
+                .iter()
+                .any(|s| matches!(s, Step::Normalise { .. }))
+        );
+        spec.features.spectrum = true;
+        spec
+    }
+
     #[test]
     fn one_stage_gives_what_the_separate_steps_give() {
         let shipped: ModelSpec =
             serde_json::from_str(include_str!("../models/train/specs/pl532.json")).unwrap();
+        let whole = pl532_with_spectrum();
         let ftir: ModelSpec =
             serde_json::from_str(include_str!("../models/train/specs/ftir.json")).unwrap();
         let first = despike_at(&shipped, true);
         let after_crop = despike_at(&shipped, false);
         assert!(first.protocol.starts_with_shared_despike());
         assert!(!after_crop.protocol.starts_with_shared_despike());
-        for spec in [&first, &after_crop] {
+        for spec in [
+            &first,
+            &after_crop,
+            &despike_at(&whole, true),
+            &despike_at(&whole, false),
+        ] {
             stage_matches_separate_steps(spec, &ftir);
         }
     }
@@ -157,8 +189,7 @@ mod tests {
     /// middle of the emission) is more likely wrong: the spectrum is unusable.
     #[test]
     fn a_spectrum_that_reaches_its_laser_is_read_from_past_it() {
-        let pl532: ModelSpec =
-            serde_json::from_str(include_str!("../models/train/specs/pl532.json")).unwrap();
+        let pl532 = pl532_with_spectrum();
         let pl405: ModelSpec =
             serde_json::from_str(include_str!("../models/train/specs/pl405.json")).unwrap();
         for i in 0..6 {

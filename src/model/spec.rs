@@ -10,12 +10,22 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSpec {
+    /// Whether the prepared spectrum on the protocol's grid is part of the row (the default).
+    /// Without it the protocol still runs to measure the grid's coverage, and the model sees
+    /// only the detector's findings: the 532 nm model since the seventeenth session, whose
+    /// model on the spectrum itself did not carry over to other instruments (models/README.md).
+    #[serde(default = "spectrum_default")]
+    pub spectrum: bool,
     /// Centres whose detection strength (log1p of SNR, 0 when not seen) is a feature, in order.
     pub centres: Vec<String>,
     /// Raman-line features: present, log1p(SNR), |calibration offset| / 10 cm^-1.
     pub raman: bool,
     /// FTIR typing features (asinh of the absorption coefficients).
     pub ftir: bool,
+}
+
+fn spectrum_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,11 +71,19 @@ impl ModelSpec {
         Ok(())
     }
 
+    /// How many grid values lead the row: the grid's length, or none without the spectrum.
+    fn grid_features(&self) -> usize {
+        match (self.features.spectrum, self.protocol.grid()) {
+            (true, Some(g)) => g.n,
+            _ => 0,
+        }
+    }
+
     /// The length of [`Self::feature_names`], counted without building the names (screening
     /// asks it for every spectrum).
     pub fn n_features(&self) -> usize {
-        let grid = self.protocol.grid().map_or(0, |g| g.n);
-        grid + 1
+        self.grid_features()
+            + 1
             + if self.features.raman { 3 } else { 0 }
             + self.features.centres.len()
             + if self.features.ftir {
@@ -77,8 +95,9 @@ impl ModelSpec {
 
     /// Names of the input columns, in order.
     pub fn feature_names(&self) -> Vec<String> {
-        let grid = self.protocol.grid().map_or(0, |g| g.n);
-        let mut v: Vec<String> = (0..grid).map(|i| format!("grid_{i}")).collect();
+        let mut v: Vec<String> = (0..self.grid_features())
+            .map(|i| format!("grid_{i}"))
+            .collect();
         v.push("coverage".into());
         if self.features.raman {
             v.extend(["raman_present", "raman_log_snr", "raman_offset"].map(String::from));
@@ -118,8 +137,10 @@ impl ModelSpec {
             };
             k += 1;
         };
-        for &v in &p.y {
-            put(v);
+        if self.features.spectrum {
+            for &v in &p.y {
+                put(v);
+            }
         }
         put(p.coverage);
         if self.features.raman {
@@ -176,5 +197,75 @@ impl ModelSpec {
         }
         debug_assert_eq!(k, row.len());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{Channel as SimChannel, Family, Kind, simulate_kind, stone_rng};
+
+    /// A model without the spectrum in its row reads the detector's findings only: the same
+    /// values, in the same order, as the row with the spectrum after its grid, and its protocol
+    /// still measures the coverage (a spectrum covering too little of the grid is refused).
+    #[test]
+    fn a_row_without_the_spectrum_is_the_findings_alone() {
+        let findings: ModelSpec =
+            serde_json::from_str(include_str!("../../models/train/specs/pl532.json")).unwrap();
+        assert!(
+            !findings.features.spectrum,
+            "the shipped 532 nm spec reads the findings"
+        );
+        findings.validate().unwrap();
+        let mut whole = findings.clone();
+        whole.features.spectrum = true;
+        let n = whole.protocol.grid().unwrap().n;
+        assert_eq!(findings.n_features() + n, whole.n_features());
+        assert_eq!(findings.feature_names().len(), findings.n_features());
+        assert_eq!(findings.feature_names(), whole.feature_names()[n..]);
+        // an older manifest, written before the field existed, keeps its spectrum
+        let mut old = serde_json::to_value(&whole).unwrap();
+        old["features"].as_object_mut().unwrap().remove("spectrum");
+        assert!(
+            serde_json::from_value::<ModelSpec>(old)
+                .unwrap()
+                .features
+                .spectrum
+        );
+        let mut seen = 0;
+        for i in 0..6 {
+            let st = simulate_kind(
+                &mut stone_rng(21, i),
+                format!("F{i}"),
+                [Kind::NaturalIa, Kind::CvdAsGrown, Kind::HphtNi][i as usize % 3],
+                &[SimChannel::Pl532],
+                Family::ALL[i as usize % Family::ALL.len()],
+            );
+            let s = &st.spectra[0].1;
+            let (mut a, mut b) = (
+                vec![0f32; findings.n_features()],
+                vec![0f32; whole.n_features()],
+            );
+            let staged = crate::stage::stage(
+                s,
+                &mut [(&findings, a.as_mut_slice()), (&whole, b.as_mut_slice())],
+            );
+            assert_eq!(staged.rows[0].is_ok(), staged.rows[1].is_ok());
+            if staged.rows[0].is_ok() {
+                assert_eq!(a, b[n..]);
+                seen += staged.detection.evidence.len();
+            }
+            // cut to a quarter of the grid: refused for coverage, with or without the spectrum
+            let mut short = s.clone();
+            let keep: Vec<usize> = (0..s.x.len()).filter(|&k| s.x[k] < 590.0).collect();
+            short.x = keep.iter().map(|&k| s.x[k]).collect();
+            short.y = keep.iter().map(|&k| s.y[k]).collect();
+            let staged = crate::stage::stage(&short, &mut [(&findings, a.as_mut_slice())]);
+            assert!(
+                matches!(staged.rows[0], Err(PrepareError::Coverage(_))),
+                "{i}"
+            );
+        }
+        assert!(seen > 0, "no centre seen: the rows compared only zeros");
     }
 }
