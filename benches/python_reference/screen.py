@@ -301,7 +301,8 @@ def features_xy(meta, x, y):
     spec = SPECS[channel]
     raman, found = detect(x, y, exc, temp) if channel != "ftir" else (None, {})
     grid = prepare(spec["protocol"], x, y, exc, raman)
-    row = list(grid) + [1.0]
+    # a spec without the spectrum in its row (features.spectrum false) reads the findings only
+    row = (list(grid) if spec["features"].get("spectrum", True) else []) + [1.0]
     if channel == "ftir":
         t = ftir_typing(x, y)
         found = t["found"] if t else {}
