@@ -628,3 +628,88 @@ fn a_spectrum_written_with_few_decimals_shows_the_lines_of_the_measured_one() {
         );
     }
 }
+
+/// A 532 nm PL spectrum at room temperature, 1,024 pixels over 537-800 nm (0.26 nm a pixel):
+/// a background, a broad NV0 band (575.6 nm, FWHM 2.4 nm) whose rising flank lies under the
+/// Raman line's right-hand flank, shot noise, and the Raman line (FWHM 0.45 nm, under two
+/// pixels) `raman` counts high, `shift_nm` off where it should be.
+fn raman_beside_nv0(raman: f64, shift_nm: f64, seed: u64) -> Spectrum {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let noise = Normal::new(0.0, 1.0).unwrap();
+    let n = 1024;
+    let line = raman_line_nm(532.0, 1332.5) + shift_nm;
+    let (mut x, mut y) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        let l = 537.0 + 263.0 * i as f64 / (n - 1) as f64;
+        let v = 150.0
+            + 2000.0 * gauss(l, 575.6, 2.4)
+            + 300.0 * gauss(l, 640.0, 40.0)
+            + raman * gauss(l, line, 0.45);
+        x.push(l);
+        y.push(v + v.sqrt() * noise.sample(&mut rng));
+    }
+    Spectrum {
+        x,
+        y,
+        x_unit: XUnit::Nm,
+        y_unit: YUnit::Counts,
+        meta: Metadata {
+            technique: Some(Technique::Pl),
+            excitation_nm: Some(532.0),
+            temperature_k: Some(295.0),
+            ..Metadata::default()
+        },
+        source_descending: false,
+    }
+}
+
+/// The Raman line on the flank of a band, and under two pixels wide: a straight baseline through
+/// its flanks lies above it (the band lifts the right-hand flank) and the despike takes it for a
+/// cosmic ray, so neither finder saw it (2 of these 12 spectra; half of the type Ia naturals the
+/// independent probe had referred showed N3 yet no Raman line in either channel). It is
+/// found as a peak of the measured points, with a note; the same spectra without the line show
+/// none, and their 4x cubic exports (whose points share their noise) none by this search.
+#[test]
+fn a_narrow_raman_line_on_the_flank_of_a_band_shows_diamond_and_none_is_made() {
+    let mut found = 0;
+    for seed in 0..12 {
+        let shift = [-0.3, 0.0, 0.2][seed as usize % 3];
+        let d = detect(&raman_beside_nv0(600.0, shift, seed));
+        if d.diamond == Some(true) {
+            found += 1;
+            let r = d.raman.as_ref().unwrap();
+            let at = raman_line_nm(532.0, 1332.5) + shift;
+            assert!((r.observed - at).abs() < 0.3, "{r:?} against {at}");
+        }
+    }
+    assert!(
+        found >= 11,
+        "the line shows diamond in {found} of 12 spectra"
+    );
+    let d = detect(&raman_beside_nv0(600.0, 0.0, 1));
+    assert!(
+        d.quality
+            .notes
+            .iter()
+            .any(|n| n.contains("peak of the measured")),
+        "{:?}",
+        d.quality.notes
+    );
+    for seed in 0..40 {
+        let without = raman_beside_nv0(0.0, 0.0, 100 + seed);
+        let exported = interpolated(&without, 4, true);
+        let d = detect(&without);
+        assert_eq!(d.diamond, Some(false), "seed {seed}: {:?}", d.raman);
+        // (the template fit, reading the shared noise at neighbours, shows a line in 1 of
+        // these 40 exports, as it did before this search: that one is not this search's)
+        let d = detect(&exported);
+        assert!(
+            !d.quality
+                .notes
+                .iter()
+                .any(|n| n.contains("peak of the measured")),
+            "seed {seed}: {:?}",
+            d.raman
+        );
+    }
+}

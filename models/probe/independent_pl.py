@@ -46,9 +46,13 @@ def measure(lines, exc, lo, hi, inst, temp, fluor):
     x_true = lo + (hi - lo) * t + inst['quad'] * (t - 0.5) ** 2 * (hi - lo) ** 2
     x_rep = x_true + inst['cal']  # the axis as the instrument reports it (calibration error)
     y = np.zeros(n)
-    for (c, h, w, hr, sbw) in lines:
-        if temp > 200:
+    for (c, h, w, hr, sbw, *kind) in lines:
+        if temp > 200 and kind != ['raman']:
+            # a zero-phonon line shifts red and broadens at room temperature
             c = c + 0.6 * (c / 600); w = max(w * 8, 1.5)
+        elif temp > 200:
+            # a Raman line follows the laser and barely broadens (diamond 1.2 -> 1.7 cm^-1)
+            w = w * 1.4
         fw = np.hypot(w, inst['fwhm'])
         y += h * voigtish(x_true, c, fw, inst['eta'])
         if hr > 0:
@@ -73,13 +77,14 @@ def measure(lines, exc, lo, hi, inst, temp, fluor):
     return x_rep, counts
 
 def stone(kind, temp):
-    """lines: (centre nm, height relative to Raman=1, width nm at 77K, sideband height, sideband width)"""
+    """lines: (centre nm, height relative to Raman=1, width nm at 77K, sideband height, sideband
+    width[, 'raman'] for a Raman line, which does not shift or broaden like a zero-phonon line)"""
     pl405, pl532, fl405, fl532 = [], [], [], []
     raman = 1.0
     diamond = kind not in ('cz', 'moissanite', 'glass', 'corundum')
     if diamond:
-        pl405.append((raman_nm(405), 1.0, 0.15, 0, 0)); pl532.append((raman_nm(532), 1.0, 0.15, 0, 0))
-        pl532.append((raman_nm(532, 2450), 0.03, 8, 0, 0))
+        pl405.append((raman_nm(405), 1.0, 0.15, 0, 0, 'raman')); pl532.append((raman_nm(532), 1.0, 0.15, 0, 0, 'raman'))
+        pl532.append((raman_nm(532, 2450), 0.03, 8, 0, 0, 'raman'))
     u = rng.uniform
     if kind == 'natural_ia':
         pl405.append((415.2, u(0.5, 40), 0.3, u(1.5, 4), 12))  # N3 with vibronic band
@@ -114,15 +119,15 @@ def stone(kind, temp):
         fl405.append((u(450, 550), u(30, 80), u(0, 5))); fl532.append((u(580, 700), u(40, 120), u(0, 6)))
     elif kind == 'cz':
         fl405.append((u(480, 530), u(40, 80), u(5, 50))); fl532.append((u(560, 620), u(40, 80), u(5, 50)))
-        pl532.append((1e7 / (1e7 / 532 - 625), 0.3, 6, 0, 0)); pl532.append((1e7 / (1e7 / 532 - 470), 0.3, 6, 0, 0))
+        pl532.append((1e7 / (1e7 / 532 - 625), 0.3, 6, 0, 0, 'raman')); pl532.append((1e7 / (1e7 / 532 - 470), 0.3, 6, 0, 0, 'raman'))
     elif kind == 'moissanite':
-        for s in (767, 789, 797, 965): pl532.append((raman_nm(532, s), u(0.3, 1.5), 0.3, 0, 0)); pl405.append((raman_nm(405, s), u(0.3, 1.5), 0.3, 0, 0))
+        for s in (767, 789, 797, 965): pl532.append((raman_nm(532, s), u(0.3, 1.5), 0.3, 0, 0, 'raman')); pl405.append((raman_nm(405, s), u(0.3, 1.5), 0.3, 0, 0, 'raman'))
         fl532.append((u(560, 650), u(40, 80), u(0, 3)))
     elif kind == 'glass':
         fl405.append((u(450, 550), u(50, 100), u(1, 20))); fl532.append((u(560, 680), u(50, 100), u(1, 20)))
     elif kind == 'corundum':
         pl532.append((693.0, u(2, 50), 0.3, 0, 0)); pl532.append((694.3, u(2, 50), 0.3, 0, 0))
-        pl532.append((raman_nm(532, 418), 0.5, 0.4, 0, 0))
+        pl532.append((raman_nm(532, 418), 0.5, 0.4, 0, 0, 'raman'))
         fl405.append((u(450, 550), u(50, 100), u(0, 3)))
     return pl405, pl532, fl405, fl532
 

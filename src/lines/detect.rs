@@ -15,12 +15,12 @@ use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
 use crate::preprocess::despike::{
     SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike_measured, grid_step_of,
-    noise_sigma,
+    noise_sigma, shared_noise_factor,
 };
 use crate::preprocess::median::median_in_place;
 use crate::preprocess::savgol::savgol;
 use crate::preprocess::window::block_means;
-use crate::preprocess::{RamanLine, find_raman_line, fit_raman_line};
+use crate::preprocess::{RamanLine, find_raman_line, fit_raman_line, raman_line_at_peak};
 use crate::spectrum::{Spectrum, Technique, XUnit};
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +47,11 @@ pub const TWO_PHONON_ABSENT_SNR: f64 = 3.0;
 pub const RAMAN_LIKE_A_SPIKE: &str = "the diamond Raman line spans one or two pixels, like a \
      cosmic-ray spike; it is taken as the Raman line because it lies where the line should \
      (two accumulations or finer sampling would make sure)";
+
+/// The note for a Raman line found only as a peak of the measured points.
+pub const RAMAN_AS_A_PEAK: &str = "the diamond Raman line was found as a peak of the measured \
+     points, against its own neighbourhood: a band under one of its flanks hid it from a straight \
+     baseline, or it is narrow enough (under two pixels) to be taken for a cosmic ray";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Detection {
@@ -278,6 +283,13 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     // the step the values are written on, of the measured points (a despiked pair is
     // replaced by points a third of the way between its neighbours)
     let written = grid_step_of(&y);
+    // the line as a peak of the measured points, where the plain finder missed it there (a
+    // band under a flank, a line as narrow as a cosmic ray): asked only if the finders on
+    // the despiked points miss it too
+    let raw_peak = raw_raman
+        .as_ref()
+        .filter(|r| !r.present)
+        .and_then(|r| raman_as_peak(&x, &y, r.expected, &unit, exc));
     // Points built without [`convert`] may lack the despiked copy.
     let despiked = despiked.unwrap_or_else(|| shared_despike(y));
     // the noise of the despiked spectrum, measured once for the quality figure and the peaks
@@ -310,6 +322,13 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                 d.raman = fitted;
             }
         }
+        if d.diamond != Some(true)
+            && let Some(r) = raw_peak
+        {
+            d.diamond = Some(true);
+            d.raman = Some(r);
+            d.quality.notes.push(RAMAN_AS_A_PEAK.into());
+        }
     }
     // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
     // strong fluorescence is a finding (`diamond`), not a bad measurement.
@@ -326,11 +345,6 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     } = own_points(technique, x, y, raw_sigma);
     d.quality.notes.extend(note);
 
-    // Calibration: shift every position by the Raman line's offset (in this unit).
-    let offset = match &d.raman {
-        Some(r) if r.present => r.observed - r.expected,
-        _ => 0.0,
-    };
     let dx = (x[x.len() - 1] - x[0]) / (x.len() - 1) as f64;
     let cold = temp.is_some_and(|t| t < 150.0);
     let max_fwhm = match (technique, cold) {
@@ -383,6 +397,12 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
             ));
         }
     }
+
+    // Calibration: shift every position by the Raman line's offset (in this unit).
+    let offset = match &d.raman {
+        Some(r) if r.present => r.observed - r.expected,
+        _ => 0.0,
+    };
 
     let pos_unit = match technique {
         Technique::Raman => PosUnit::Shift,
@@ -441,6 +461,61 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     }
     d.quality = d.quality.judge();
     d
+}
+
+/// Raman shifts (cm^-1) each side of the expected line searched by [`raman_as_peak`]: the line's
+/// own search window and room for the minima either side of it.
+const RAMAN_PEAK_REACH_CM: f64 = 150.0;
+
+/// The diamond Raman line as a peak of the measured points `x`, `y` near `expected` (in the
+/// detector's unit): the peak finder's prominence over the nearest minima on both sides,
+/// against the noise of the points around it, where the plain finder's straight baseline
+/// through fixed flanks fails (a band rising under one flank: NV0, 2.4 nm from the line under
+/// 532 nm excitation and broad at room temperature) or the shared despike took a line under
+/// two pixels wide for a cosmic ray. A cosmic ray within the line's window could be taken for
+/// it (about 1 spectrum in 300, as [`RAMAN_LIKE_A_SPIKE`] says): the line proves diamond only,
+/// never natural origin.
+fn raman_as_peak(
+    x: &[f64],
+    y_all: &[f64],
+    expected: f64,
+    unit: &XUnit,
+    exc: Option<f64>,
+) -> Option<RamanLine> {
+    let reach = match unit {
+        XUnit::Nm => RAMAN_PEAK_REACH_CM * 1e-7 * expected * expected,
+        XUnit::RamanShift => RAMAN_PEAK_REACH_CM,
+        _ => return None,
+    };
+    let lo = x.partition_point(|&v| v < expected - reach);
+    let hi = x.partition_point(|&v| v <= expected + reach);
+    if hi < lo + 12 {
+        return None;
+    }
+    let (x, y) = (&x[lo..hi], &y_all[lo..hi]);
+    // Second differences between neighbours: blind to the slope of a band under the line,
+    // which first differences read as noise (a flattened spectrum with NV0 beside the line:
+    // 7.5 against 30). Where the whole spectrum's neighbours share their noise (an
+    // interpolated export), they read it low by the ratio to a longer lag, which scales it
+    // back up (never down).
+    let sigma = curvature_sigma(y, 1) * shared_noise_factor(y_all);
+    if !(sigma > 0.0) {
+        return None;
+    }
+    let mut smooth = Vec::new();
+    savgol(y, 5, 2, &mut smooth);
+    let dx = (x[x.len() - 1] - x[0]) / (x.len() - 1) as f64;
+    let opt = PeakOptions {
+        min_snr: crate::preprocess::calibration::MIN_SNR,
+        min_fwhm: 1.2 * dx,
+        max_fwhm: reach,
+        window: x.len(),
+    };
+    let noise = vec![sigma; x.len().div_ceil(64)];
+    find_peaks(x, &smooth, &noise, &opt)
+        .iter()
+        .filter_map(|p| raman_line_at_peak(p.x, p.prominence, p.fwhm, p.area, p.snr, unit, exc))
+        .max_by(|a, b| a.snr.total_cmp(&b.snr))
 }
 
 /// The points lines are sought on, their point-to-point noise, the means taken (`step`, 1 for

@@ -154,6 +154,41 @@ pub fn find_raman_line(
     })
 }
 
+/// The Raman line as a peak of the detector's peak finder (its prominence over the nearest
+/// minima on both sides, against the local noise), for where the plain finder's straight
+/// baseline through fixed flanks buries it: a band rising under one flank (NV0, 2.4 nm from the
+/// line under 532 nm excitation, broad at room temperature) lifts that baseline above a line
+/// that stands clear of its own neighbourhood. `x` and `fwhm` in the spectrum's unit. None
+/// unless the peak lies within the search window, is a line's width and stands [`MIN_SNR`]
+/// high.
+pub fn raman_line_at_peak(
+    x: f64,
+    prominence: f64,
+    fwhm: f64,
+    area: f64,
+    snr: f64,
+    unit: &XUnit,
+    excitation_nm: Option<f64>,
+) -> Option<RamanLine> {
+    let expected = expected_position(unit, excitation_nm)?;
+    let offset_cm = to_shift(x, unit, excitation_nm)? - DIAMOND_RAMAN_SHIFT;
+    let fwhm_cm = (to_shift(x + fwhm / 2.0, unit, excitation_nm)?
+        - to_shift(x - fwhm / 2.0, unit, excitation_nm)?)
+    .abs();
+    (offset_cm.abs() <= SEARCH && fwhm_cm <= MAX_FWHM_CM && snr >= MIN_SNR && area > 0.0).then_some(
+        RamanLine {
+            present: true,
+            expected,
+            observed: x,
+            offset_cm,
+            height: prominence,
+            area,
+            fwhm_cm,
+            snr,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

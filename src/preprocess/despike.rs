@@ -119,6 +119,15 @@ pub fn curvature_sigma(y: &[f64], lag: usize) -> f64 {
     step.map_or(sigma, |q| sigma.max(q * ROUNDING_NOISE))
 }
 
+/// How much lower second differences between neighbours read a spectrum's noise than those
+/// four points apart (at least 1): 1 for noise of each point's own, more where neighbouring
+/// points share their noise (an export interpolated onto a finer grid), whose lag-1 estimate
+/// ([`curvature_sigma`]) it scales back up. Over a whole spectrum, so that one band's curvature
+/// does not count.
+pub fn shared_noise_factor(y: &[f64]) -> f64 {
+    (curvature_sigma(y, 4) / curvature_sigma(y, 1)).max(1.0)
+}
+
 /// Remove spikes in place; returns how many points were replaced.
 pub fn despike(y: &mut [f64], threshold: f64, half_window: usize) -> usize {
     despike_measured(y, threshold, half_window).0

@@ -13,7 +13,7 @@ pub mod resample;
 pub mod savgol;
 pub mod window;
 
-pub use calibration::{RamanLine, find_raman_line};
+pub use calibration::{RamanLine, find_raman_line, raman_line_at_peak};
 pub use normalise::{NormMethod, TWO_PHONON_AT_1992, divisor};
 pub use raman_fit::fit_raman_line;
 pub use resample::Grid;
