@@ -283,18 +283,14 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     // the step the values are written on, of the measured points (a despiked pair is
     // replaced by points a third of the way between its neighbours)
     let written = grid_step_of(&y);
-    // the line as a peak of the measured points, where the plain finder missed it there (a
-    // band under a flank, a line as narrow as a cosmic ray): asked only if the finders on
-    // the despiked points miss it too
-    let raw_peak = raw_raman
-        .as_ref()
-        .filter(|r| !r.present)
-        .and_then(|r| raman_as_peak(&x, &y, r.expected, &unit, exc));
     // Points built without [`convert`] may lack the despiked copy.
-    let despiked = despiked.unwrap_or_else(|| shared_despike(y));
+    let despiked = match despiked {
+        Some(d) => d,
+        None => shared_despike(y.clone()),
+    };
     // the noise of the despiked spectrum, measured once for the quality figure and the peaks
     let (raw_sigma, unchanged) = (despiked.noise(), despiked.replaced == 0);
-    let y = despiked.y;
+    let (measured, y) = (y, despiked.y);
     if shows_raman {
         // the line as measured is the line despiked where the despike replaced no point
         d.raman = if unchanged {
@@ -306,7 +302,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         // On a coarse detector the Raman line lights one or two pixels, like a cosmic ray, and
         // the despiker removes it.
         let removed = d.raman.as_ref().is_some_and(|r| !r.present);
-        if removed && let Some(raw) = raw_raman.filter(|r| r.present) {
+        if removed && let Some(raw) = raw_raman.as_ref().filter(|r| r.present).cloned() {
             // A cosmic ray (under one per spectrum) lands within the line's search window of a
             // few pixels in about 1 spectrum of 300; the line is where it should be, so it is
             // taken as the Raman line (it proves diamond only, never natural origin), noted.
@@ -322,8 +318,13 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                 d.raman = fitted;
             }
         }
+        // the line as a peak of the measured points, where every finder missed it (a band
+        // under a flank, a line as narrow as a cosmic ray)
         if d.diamond != Some(true)
-            && let Some(r) = raw_peak
+            && let Some(r) = raw_raman
+                .as_ref()
+                .filter(|r| !r.present)
+                .and_then(|r| raman_as_peak(&x, &measured, r.expected, &unit, exc))
         {
             d.diamond = Some(true);
             d.raman = Some(r);
