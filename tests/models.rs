@@ -277,3 +277,80 @@ fn real_ftir_spectra_are_screened_as_the_lab_would() {
         }
     }
 }
+
+/// The 532 nm model's vote hangs on what the detector finds in a spectrum, not on the
+/// instrument's response: 90 simulated stones of the held-out family (type Ia naturals, CVD- and
+/// HPHT-grown), each 532 nm spectrum screened as measured and through a response tilted 30%
+/// across its range with a broad band added (a detector's efficiency, a stray fluorescence: no
+/// line). On the prepared spectrum (pl532-mlp 2.1.0) the model had learnt such things of each
+/// instrument (99% right on its training families, 62% on an unseen one, 30% on an independent
+/// probe); on its findings, the vote moves only where a finding does.
+#[test]
+fn the_532_nm_models_vote_does_not_hang_on_the_instruments_response() {
+    use diamond_screen::screen::{SpectrumInput, StoneInput};
+    use diamond_screen::simulate::{Channel, Kind, simulate_kind, stone_rng};
+    let screener = Screener::new(load());
+    let stone = |id: String, s: diamond_screen::spectrum::Spectrum| StoneInput {
+        id: id.clone(),
+        spectra: vec![SpectrumInput {
+            file: id.clone(),
+            spectrum: s,
+        }],
+        errors: Vec::new(),
+        files: vec![id],
+        sha256: vec![None],
+    };
+    let (mut measured, mut responded) = (Vec::new(), Vec::new());
+    for i in 0..90u64 {
+        let kind = [Kind::NaturalIa, Kind::CvdAsGrown, Kind::HphtNi][i as usize % 3];
+        let st = simulate_kind(
+            &mut stone_rng(44, i),
+            format!("R{i}"),
+            kind,
+            &[Channel::Pl532],
+            Family::Bench,
+        );
+        let s = st.spectra[0].1.clone();
+        let mut t = s.clone();
+        let (lo, hi) = (s.x[0], s.x[s.x.len() - 1]);
+        let mut level: Vec<f64> = s.y.iter().map(|v| v.abs()).collect();
+        level.sort_by(f64::total_cmp);
+        let median = level[level.len() / 2];
+        let (sign, centre) = (
+            if i % 2 == 0 { 1.0 } else { -1.0 },
+            600.0 + (i % 5) as f64 * 30.0,
+        );
+        for (x, y) in t.x.iter().zip(t.y.iter_mut()) {
+            let u = (x - lo) / (hi - lo) - 0.5;
+            *y = *y * (1.0 + 0.3 * sign * u)
+                + 0.5 * median * (-0.5 * ((x - centre) / 40.0).powi(2)).exp();
+        }
+        measured.push(stone(format!("R{i}"), s));
+        responded.push(stone(format!("R{i}"), t));
+    }
+    let p_syn =
+        |v: &diamond_screen::verdict::Verdict| v.channels[0].probabilities.map(|p| p.cvd + p.hpht);
+    let (a, b) = (screener.screen(&measured), screener.screen(&responded));
+    let mut moved: Vec<f64> = a
+        .iter()
+        .zip(&b)
+        .filter_map(|(a, b)| Some((p_syn(a)? - p_syn(b)?).abs()))
+        .collect();
+    assert!(
+        moved.len() >= 80,
+        "only {} stones scored both ways",
+        moved.len()
+    );
+    moved.sort_by(f64::total_cmp);
+    let (median, p90) = (moved[moved.len() / 2], moved[moved.len() * 9 / 10]);
+    println!(
+        "p(synthetic) moved: median {median:.4}, 90th percentile {p90:.4}, largest {:.4}",
+        moved[moved.len() - 1]
+    );
+    // (the model on the spectrum, 2.1.0, failed this: median 0.0052, 90th percentile 0.068, for
+    // all its temperature of 8.9 flattening its votes; on the findings 0.0001 and 0.0035)
+    assert!(
+        median < 0.002 && p90 < 0.02,
+        "median {median:.4}, 90th percentile {p90:.4}"
+    );
+}
