@@ -291,6 +291,12 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     // the noise of the despiked spectrum, measured once for the quality figure and the peaks
     let (raw_sigma, unchanged) = (despiked.noise(), despiked.replaced == 0);
     let (measured, y) = (y, despiked.y);
+    // where the despike took something away: (position, what it took) of each run it replaced
+    let spikes = if unchanged {
+        Vec::new()
+    } else {
+        despiked_runs(&x, &measured, &y)
+    };
     if shows_raman {
         // the line as measured is the line despiked where the despike replaced no point
         d.raman = if unchanged {
@@ -460,8 +466,76 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     {
         d.quality.problems.push(why);
     }
+    if let Some(why) = decisive_centre_despiked(&spikes, &d.evidence, technique, exc, temp, offset)
+    {
+        d.quality.remeasure.push(why);
+    }
     d.quality = d.quality.judge();
     d
+}
+
+/// Each run of points the despike replaced in `measured` (giving `despiked`): the position of
+/// its highest point and how much the despike took there.
+fn despiked_runs(x: &[f64], measured: &[f64], despiked: &[f64]) -> Vec<(f64, f64)> {
+    let mut runs: Vec<(f64, f64)> = Vec::new();
+    let mut last = usize::MAX;
+    for (i, (m, d)) in measured.iter().zip(despiked).enumerate() {
+        let taken = m - d;
+        if taken == 0.0 || !taken.is_finite() {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(run) if i == last + 1 => {
+                if taken > run.1 {
+                    *run = (x[i], taken);
+                }
+            }
+            _ => runs.push((x[i], taken)),
+        }
+        last = i;
+    }
+    runs
+}
+
+/// A centre decisive for a pass (N3) that the detector did not find, where the despike took a
+/// spike away: a zero-phonon line under two pixels wide (an instrument whose pixels are as wide
+/// as its lines at 77 K) and a cosmic ray look alike, so the spectrum cannot say whether the
+/// stone shows it. Not a finding: a reason to measure again (two accumulations tell them
+/// apart), so the stone is `inconclusive` rather than referred for want of the centre, and it
+/// never passes on it.
+fn decisive_centre_despiked(
+    spikes: &[(f64, f64)],
+    evidence: &[Evidence],
+    technique: Technique,
+    exc: Option<f64>,
+    temp: Option<f64>,
+    offset: f64,
+) -> Option<String> {
+    let cold = temp.is_some_and(|t| t < 150.0);
+    CENTRES
+        .iter()
+        .filter(|c| {
+            c.decisive_for_pass
+                && c.unit == PosUnit::Nm
+                && c.visible_in(technique, exc)
+                && (cold || !c.only_77k)
+                && !evidence.iter().any(|e| e.centre == c.name)
+        })
+        .find_map(|c| {
+            let (lo, hi) = c.window(temp);
+            spikes
+                .iter()
+                .find(|(at, _)| (lo..=hi).contains(&(at - offset)))
+                .map(|(at, _)| {
+                    format!(
+                        "a spike under two pixels wide at {at:.2} nm, where {} lies, was taken \
+                         for a cosmic ray: it may be the line on an instrument whose pixels are \
+                         as wide as its lines; measure again with two accumulations (or finer \
+                         sampling) to tell",
+                        c.name
+                    )
+                })
+        })
 }
 
 /// Raman shifts (cm^-1) each side of the expected line searched by [`raman_as_peak`]: the line's

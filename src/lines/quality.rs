@@ -27,6 +27,11 @@ pub struct Quality {
     /// Findings worth telling the user that leave the spectrum usable.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Why measuring again could show what this spectrum cannot (a line a cosmic ray could have
+    /// made, where a decisive centre lies): a stone held back only for want of that centre is
+    /// `inconclusive` rather than referred.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remeasure: Vec<String>,
 }
 
 /// The longest run of points equal to the maximum.

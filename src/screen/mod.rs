@@ -197,6 +197,7 @@ impl Screener {
                 usable: sc.detection.quality.usable && sc.failure.is_none(),
                 problems,
                 notes,
+                remeasure: sc.detection.quality.remeasure.clone(),
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
                 ftir: sc.detection.ftir,
                 familiarity: sc.familiarity,

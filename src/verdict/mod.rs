@@ -101,6 +101,10 @@ pub struct ChannelResult {
     /// Findings that leave the spectrum usable (copied into the stone's warnings).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Why measuring this spectrum again could show a centre decisive for a pass that it cannot
+    /// show now (see [`crate::lines::quality::Quality::remeasure`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remeasure: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diamond_type: Option<String>,
     /// FTIR spectra: the typing, with the one-phonon fit (nitrogen in ppm, or null where not

@@ -54,6 +54,9 @@ fn clear_markers(v: &Verdict) -> Vec<StoneEvidence> {
         .collect()
 }
 
+/// The pass obstacle of a stone without a centre decisive for a pass.
+const NO_NATURAL_EVIDENCE: &str = "no positive evidence of natural origin";
+
 /// Why a diamond with a usable spectrum cannot pass; empty when it passes.
 fn pass_obstacles(v: &Verdict, diamond_shown: bool, markers: &[StoneEvidence]) -> Vec<String> {
     let usable: Vec<&ChannelResult> = v.channels.iter().filter(|c| c.usable).collect();
@@ -65,7 +68,7 @@ fn pass_obstacles(v: &Verdict, diamond_shown: bool, markers: &[StoneEvidence]) -
         .iter()
         .any(|c| c.evidence.iter().any(|e| decisive_for_pass(&e.centre)));
     if !natural_hit {
-        why.push("no positive evidence of natural origin".into());
+        why.push(NO_NATURAL_EVIDENCE.into());
     }
     // Nitrogen-free (type II) diamonds look like most synthetics: the trade refers them for PL
     // testing whatever else is seen. An FTIR spectrum whose nitrogen the fit could not determine
@@ -204,8 +207,17 @@ pub fn fuse(
     let obstacles = pass_obstacles(&v, diamond_shown, &markers);
     let model_flag = matches!((v.p_synthetic, v.threshold), (Some(p), Some(t)) if p > t);
     let clean = markers.is_empty() && !model_flag;
+    // held back only for want of a decisive centre that a spectrum may show when measured
+    // again (a line it cannot tell from a cosmic ray): measure again, not a lab referral
+    let remeasure: Vec<String> = usable
+        .iter()
+        .flat_map(|c| c.remeasure.iter().map(move |r| format!("{}: {r}", c.file)))
+        .collect();
     if obstacles.is_empty() && all_usable {
         v.verdict = VerdictKind::Natural;
+    } else if clean && all_usable && !remeasure.is_empty() && obstacles == [NO_NATURAL_EVIDENCE] {
+        v.verdict = VerdictKind::Inconclusive;
+        warnings.extend(remeasure);
     } else if clean && !all_usable {
         v.verdict = VerdictKind::Inconclusive;
         warnings.push("a spectrum is unusable; re-measure it before the stone can pass".into());
@@ -318,6 +330,7 @@ mod tests {
             usable: true,
             problems: Vec::new(),
             notes: Vec::new(),
+            remeasure: Vec::new(),
             diamond_type: None,
             ftir: None,
             familiarity: None,
@@ -377,6 +390,61 @@ mod tests {
         let v = fuse("s", m, vec![], &P);
         assert_eq!(v.verdict, VerdictKind::Refer);
         assert_eq!(v.likely_origin, Some(Origin::Hpht));
+    }
+
+    /// A stone held back only for want of a decisive centre, where a spectrum cannot tell that
+    /// centre's line from a cosmic ray, is measured again (`inconclusive`), never passed; with
+    /// anything else against it, it is referred as before.
+    #[test]
+    fn a_decisive_centre_a_cosmic_ray_could_have_made_asks_for_a_new_measurement() {
+        let doubt = || {
+            let mut c = ch(Channel::Pl405, Some(true), vec![], NAT);
+            c.remeasure.push("a spike where N3 lies".into());
+            c
+        };
+        let v = fuse("s", vec![doubt()], vec![], &P);
+        assert_eq!(v.verdict, VerdictKind::Inconclusive);
+        assert!(
+            v.warnings.iter().any(|w| w.contains("where N3 lies")),
+            "{:?}",
+            v.warnings
+        );
+        // without the doubt: referred for want of natural evidence
+        let v = fuse(
+            "s",
+            vec![ch(Channel::Pl405, Some(true), vec![], NAT)],
+            vec![],
+            &P,
+        );
+        assert_eq!(v.verdict, VerdictKind::Refer);
+        // a synthetic marker, a type II FTIR spectrum, the models over the threshold: referred
+        let marker = vec![
+            doubt(),
+            ch(
+                Channel::Pl532,
+                Some(true),
+                vec![ev("SiV-", Indicates::Cvd)],
+                NAT,
+            ),
+        ];
+        assert_eq!(fuse("s", marker, vec![], &P).verdict, VerdictKind::Refer);
+        let mut type_ii = ch(Channel::Ftir, Some(true), vec![], NAT);
+        type_ii.diamond_type = Some("IIa".into());
+        assert_eq!(
+            fuse("s", vec![doubt(), type_ii], vec![], &P).verdict,
+            VerdictKind::Refer
+        );
+        let mut synthetic = doubt();
+        synthetic.probabilities = Some(Probabilities {
+            natural: 0.05,
+            cvd: 0.9,
+            hpht: 0.04,
+            simulant: 0.01,
+        });
+        assert_eq!(
+            fuse("s", vec![synthetic], vec![], &P).verdict,
+            VerdictKind::Refer
+        );
     }
 
     #[test]
