@@ -291,7 +291,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     // the noise of the despiked spectrum, measured once for the quality figure and the peaks
     let (raw_sigma, unchanged) = (despiked.noise(), despiked.replaced == 0);
     let (measured, y) = (y, despiked.y);
-    // where the despike took something away: (position, what it took) of each run it replaced
+    // where the despike took something away: the position of each run it replaced
     let spikes = if unchanged {
         Vec::new()
     } else {
@@ -475,8 +475,9 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
 }
 
 /// Each run of points the despike replaced in `measured` (giving `despiked`): the position of
-/// its highest point and how much the despike took there.
-fn despiked_runs(x: &[f64], measured: &[f64], despiked: &[f64]) -> Vec<(f64, f64)> {
+/// the point it took most from.
+fn despiked_runs(x: &[f64], measured: &[f64], despiked: &[f64]) -> Vec<f64> {
+    // (position, what the despike took there) of the run's highest point so far
     let mut runs: Vec<(f64, f64)> = Vec::new();
     let mut last = usize::MAX;
     for (i, (m, d)) in measured.iter().zip(despiked).enumerate() {
@@ -494,7 +495,7 @@ fn despiked_runs(x: &[f64], measured: &[f64], despiked: &[f64]) -> Vec<(f64, f64
         }
         last = i;
     }
-    runs
+    runs.into_iter().map(|(at, _)| at).collect()
 }
 
 /// A centre decisive for a pass (N3) that the detector did not find, where the despike took a
@@ -504,7 +505,7 @@ fn despiked_runs(x: &[f64], measured: &[f64], despiked: &[f64]) -> Vec<(f64, f64
 /// apart), so the stone is `inconclusive` rather than referred for want of the centre, and it
 /// never passes on it.
 fn decisive_centre_despiked(
-    spikes: &[(f64, f64)],
+    spikes: &[f64],
     evidence: &[Evidence],
     technique: Technique,
     exc: Option<f64>,
@@ -525,8 +526,8 @@ fn decisive_centre_despiked(
             let (lo, hi) = c.window(temp);
             spikes
                 .iter()
-                .find(|(at, _)| (lo..=hi).contains(&(at - offset)))
-                .map(|(at, _)| {
+                .find(|&&at| (lo..=hi).contains(&(at - offset)))
+                .map(|at| {
                     format!(
                         "a spike under two pixels wide at {at:.2} nm, where {} lies, was taken \
                          for a cosmic ray: it may be the line on an instrument whose pixels are \
