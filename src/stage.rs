@@ -112,30 +112,31 @@ mod tests {
     /// The shared conversion and despike give exactly what the separate paths give, for a
     /// protocol that despikes first (shares the detector's points) and one that crops first
     /// (an older manifest: despikes its own copy).
-    /// The shipped 532 nm spec (which stops at the grid: its model reads the detector's
-    /// findings) with the 405 nm protocol's steps after the grid and the spectrum in the row,
-    /// so that the whole protocol (baseline, the Raman-line normalisation) is tested on 532 nm
-    /// spectra too.
-    fn pl532_with_spectrum() -> ModelSpec {
+    /// A shipped PL spec (both stop at the grid: their models read the detector's findings)
+    /// with the protocol the models on the spectrum used after the grid (the baseline, the
+    /// Raman-line normalisation, the compression of pl405-mlp 2.1.0) and the spectrum in the
+    /// row, so that the whole protocol is still tested on PL spectra.
+    fn with_spectrum(spec_json: &str) -> ModelSpec {
         use crate::preprocess::Step;
-        let mut spec: ModelSpec =
-            serde_json::from_str(include_str!("../models/train/specs/pl532.json")).unwrap();
-        let pl405: ModelSpec =
-            serde_json::from_str(include_str!("../models/train/specs/pl405.json")).unwrap();
-        let after_grid = pl405
-            .protocol
-            .steps
-            .iter()
-            .skip_while(|s| !matches!(s, Step::Resample { .. }));
-        spec.protocol.steps.extend(after_grid.skip(1).cloned());
-        assert!(
-            spec.protocol
-                .steps
-                .iter()
-                .any(|s| matches!(s, Step::Normalise { .. }))
-        );
+        let mut spec: ModelSpec = serde_json::from_str(spec_json).unwrap();
+        let after_grid: Vec<Step> = serde_json::from_str(
+            r#"[{"step": "baseline", "lam": 1000000.0, "max_iter": 15, "tol": 0.001, "decimate": 2},
+                {"step": "normalise", "method": "raman_line"},
+                {"step": "compress", "scale": 0.1}]"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            spec.protocol.steps.last(),
+            Some(Step::Resample { .. })
+        ));
+        spec.protocol.steps.extend(after_grid);
         spec.features.spectrum = true;
+        spec.validate().unwrap();
         spec
+    }
+
+    fn pl532_with_spectrum() -> ModelSpec {
+        with_spectrum(include_str!("../models/train/specs/pl532.json"))
     }
 
     #[test]
@@ -190,8 +191,7 @@ mod tests {
     #[test]
     fn a_spectrum_that_reaches_its_laser_is_read_from_past_it() {
         let pl532 = pl532_with_spectrum();
-        let pl405: ModelSpec =
-            serde_json::from_str(include_str!("../models/train/specs/pl405.json")).unwrap();
+        let pl405 = with_spectrum(include_str!("../models/train/specs/pl405.json"));
         for i in 0..6 {
             let mut rng = stone_rng(13, i);
             let st = simulate_kind(

@@ -125,11 +125,18 @@ class Familiarity:
         return np.sqrt((m2 + r2) / (self.k + 1))
 
 
-def to_onnx(mu, sd, clf, n_features, path, temperature=1.0, eps=0.0, fam=None):
-    """Standardise, hidden layers with ReLU, output layer, temperature, softmax, the uniform
-    mix; and the familiarity distance as a second output: plain tensor ops."""
+def to_onnx(mu, sd, clf, n_features, path, temperature=1.0, eps=0.0, fam=None, lo=None, hi=None):
+    """Clip each input to the training rows' range (lo, hi), standardise, hidden layers with
+    ReLU, output layer, temperature, softmax, the uniform mix; and the familiarity distance of
+    the clipped row as a second output: plain tensor ops."""
     inits = [numpy_helper.from_array(mu.astype(np.float32), "mu"), numpy_helper.from_array(sd.astype(np.float32), "sd")]
-    nodes = [helper.make_node("Sub", ["features", "mu"], ["centred"]), helper.make_node("Div", ["centred", "sd"], ["z0"])]
+    nodes = []
+    source = "features"
+    if lo is not None:
+        inits += [numpy_helper.from_array(lo.astype(np.float32), "lo"), numpy_helper.from_array(hi.astype(np.float32), "hi")]
+        nodes += [helper.make_node("Max", ["features", "lo"], ["above_lo"]), helper.make_node("Min", ["above_lo", "hi"], ["clipped"])]
+        source = "clipped"
+    nodes += [helper.make_node("Sub", [source, "mu"], ["centred"]), helper.make_node("Div", ["centred", "sd"], ["z0"])]
     prev = "z0"
     for i, (w, b) in enumerate(zip(clf.coefs_, clf.intercepts_)):
         inits += [numpy_helper.from_array(w.astype(np.float32), f"W{i}"), numpy_helper.from_array(b.astype(np.float32), f"b{i}")]
@@ -194,15 +201,21 @@ def main():
     ap.add_argument("--channels", default="pl532,pl405,ftir")
     ap.add_argument("--calib-features", help="features of the calibration set (instrument families not used in training)")
     ap.add_argument("--calib-description", default="", help="what the calibration set is (families, seed)")
-    ap.add_argument("--familiarity-quantile", type=float, default=0.999, help="share of the calibration rows the familiarity threshold accepts")
+    ap.add_argument("--familiarity-quantile", type=float, default=0.999, help="share of the calibration rows the familiarity threshold accepts, unless the spec sets familiarity_quantile")
     args = ap.parse_args()
 
     import onnxruntime as ort
 
     for channel in args.channels.split(","):
         spec = json.load(open(os.path.join(HERE, "specs", f"{channel}.json")))
+        # a spec may set its own share (a findings row's tail is strong natural lines)
+        quantile = spec.get("familiarity_quantile", args.familiarity_quantile)
         x, y, rows = load(args.features, channel)
         n, nf = x.shape
+        # Inputs are clipped to the training rows' range, in the graph and here: a line
+        # stronger than any in training (a bright instrument's SNR) is not extrapolated by the
+        # ReLU layers, nor read as unfamiliar; the familiarity measures the combination.
+        lo, hi = x.min(axis=0), x.max(axis=0)
         mu = x.mean(axis=0)
         sd = np.maximum(x.std(axis=0), 1e-3)
         z = (x - mu) / sd
@@ -223,13 +236,13 @@ def main():
         threshold = None
         if args.calib_features:
             xc, yc, _ = load(args.calib_features, channel)
-            zc = (xc - mu) / sd
+            zc = (np.clip(xc, lo, hi) - mu) / sd
             ac = logits(clf, zc)
             temperature = fit_temperature(ac, yc)
             eps = 1.0 / (len(yc) + 1)
             pc_raw, pc_cal = softmax(ac), calibrated(ac, temperature, eps)
             dc = fam.distance(zc)
-            threshold = float(np.quantile(dc, args.familiarity_quantile))
+            threshold = float(np.quantile(dc, quantile))
             # Every training row is accepted (the threshold is never below them).
             threshold = max(threshold, float(np.quantile(fam.distance(z), 0.9999)))
             cal = {
@@ -243,7 +256,7 @@ def main():
                 "accuracy": float((pc_cal.argmax(axis=1) == yc).mean()),
                 "familiarity_rows_refused": float((dc > threshold).mean()),
             }
-        to_onnx(mu, sd, clf, nf, onnx_path, temperature, eps, fam if threshold is not None else None)
+        to_onnx(mu, sd, clf, nf, onnx_path, temperature, eps, fam if threshold is not None else None, lo, hi)
         # ONNX Runtime must reproduce the numpy model, and the numpy model scikit-learn
         sess = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
         outs = sess.run(None, {"features": x.astype(np.float32)})
@@ -251,6 +264,11 @@ def main():
         p_sk = calibrated(logits(clf, z), temperature, eps)
         diff = float(np.abs(p_onnx - p_sk).max())
         assert diff < 1e-4, f"{channel}: ONNX differs from scikit-learn by {diff}"
+        if args.calib_features:
+            # the calibration rows reach past the training range: the graph's clip is numpy's
+            pc_onnx = sess.run(None, {"features": xc.astype(np.float32)})[0]
+            clip_diff = float(np.abs(pc_onnx - calibrated(logits(clf, zc), temperature, eps)).max())
+            assert clip_diff < 1e-4, f"{channel}: ONNX differs on the calibration rows by {clip_diff}"
         if threshold is not None:
             d_np = fam.distance(z)
             dd = float(np.abs(outs[1][:, 0] - d_np).max())
@@ -258,7 +276,7 @@ def main():
         sha = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
         counts = {c: int((y == i).sum()) for i, c in enumerate(CLASSES)}
         subtypes = sorted({r["subtype"] for r in rows})
-        manifest = dict(spec)
+        manifest = {k: v for k, v in spec.items() if k != "familiarity_quantile"}
         technique, excitation = {"pl532": ("pl", 532.0), "pl405": ("pl", 405.0), "ftir": ("ftir", None)}[spec["channel"]]
         manifest.update(
             {
@@ -274,7 +292,7 @@ def main():
                     {
                         "familiarity": {
                             "threshold": threshold,
-                            "rule": f"distance of the standardised feature row from the training rows (Mahalanobis in the {fam.k} leading principal components plus the residual off them; a typical training row scores about 1); threshold = the {args.familiarity_quantile:.1%} quantile of the calibration set ({args.calib_description}), never below the training rows' 99.99% quantile",
+                            "rule": f"distance of the standardised feature row from the training rows (Mahalanobis in the {fam.k} leading principal components plus the residual off them; a typical training row scores about 1); threshold = the {quantile:.2%} quantile of the calibration set ({args.calib_description}), never below the training rows' 99.99% quantile",
                         }
                     }
                     if threshold is not None
@@ -286,7 +304,7 @@ def main():
                     "rows": n,
                     "rows_per_class": counts,
                     "subtypes": subtypes,
-                    "model": f"{args.ensemble} MLPs {nf}-{args.hidden}-{len(CLASSES)} (ReLU), logits averaged (one MLP {nf}-{args.hidden * args.ensemble}-{len(CLASSES)}), softmax, L2 1e-3, seeds {args.seed}-{args.seed + args.ensemble - 1}, scikit-learn",
+                    "model": f"inputs clipped to the training rows' range; {args.ensemble} MLPs {nf}-{args.hidden}-{len(CLASSES)} (ReLU), logits averaged (one MLP {nf}-{args.hidden * args.ensemble}-{len(CLASSES)}), softmax, L2 1e-3, seeds {args.seed}-{args.seed + args.ensemble - 1}, scikit-learn",
                     "train_accuracy": acc,
                     "iterations": clf.n_iter_,
                     "onnx_vs_sklearn_max_abs_diff": diff,
