@@ -109,9 +109,6 @@ mod tests {
         spec
     }
 
-    /// The shared conversion and despike give exactly what the separate paths give, for a
-    /// protocol that despikes first (shares the detector's points) and one that crops first
-    /// (an older manifest: despikes its own copy).
     /// A shipped PL spec (both stop at the grid: their models read the detector's findings)
     /// with the protocol the models on the spectrum used after the grid (the baseline, the
     /// Raman-line normalisation, the compression of pl405-mlp 2.1.0) and the spectrum in the
@@ -139,6 +136,9 @@ mod tests {
         with_spectrum(include_str!("../models/train/specs/pl532.json"))
     }
 
+    /// The shared conversion and despike give exactly what the separate paths give, for a
+    /// protocol that despikes first (shares the detector's points) and one that crops first
+    /// (an older manifest: despikes its own copy).
     #[test]
     fn one_stage_gives_what_the_separate_steps_give() {
         let shipped: ModelSpec =
