@@ -8,7 +8,8 @@
 //! 0.5 or more, and their likely origin is never cvd or hpht; the lab-grown SiV- stone is
 //! referred as likely CVD; the blanks (laser off, an empty cuvette) are inconclusive (re-measure:
 //! never a pass, and no stone to call a simulant); the HPHT-grown stones never pass; and the
-//! two FN7112 Bruker spectra (with and without atmospheric compensation) get the same verdict.
+//! two FN7112 Bruker spectra (with and without atmospheric compensation) get the same verdict;
+//! and the infrared spectra of other materials among the fixtures never show diamond.
 
 mod common;
 
@@ -202,4 +203,44 @@ fn fn7112_with_and_without_atmospheric_compensation_gets_one_verdict() {
     }
     assert_eq!(verdicts.len(), 2, "the two FN7112 text exports");
     assert_eq!(verdicts[0], verdicts[1]);
+}
+
+/// Infrared spectra of other materials among the shared files (JCAMP-DX test files of
+/// polyethylene, organic liquids and CCH-4, an OMNIC spectrum of an unnamed sample) absorb more
+/// at 1992 cm^-1 than the line through 1500 and 2700 cm^-1, as diamond does, but not in the
+/// shape of diamond's two-phonon band. None may show diamond, none may pass, and none may name
+/// a likely origin (polyethylene was `refer`, likely origin cvd, from a "hydrogen line" and its
+/// model's p(cvd) 0.9998); where the shape is plainly another material's the stone is a
+/// simulant.
+#[test]
+fn infrared_spectra_of_other_materials_are_not_diamond() {
+    let (Some(fixtures), Some(lab)) = (common::shared_fixtures(), common::shared_lab_files())
+    else {
+        return;
+    };
+    let s = screener();
+    let jcamp = fixtures.join("jcamp");
+    for (path, called_simulant) in [
+        (jcamp.join("SPECFILE.DX"), true),
+        (jcamp.join("BRUKER1.JCM"), true),
+        (jcamp.join("fixdec1.jdx"), true),
+        (jcamp.join("dupdec1.jdx"), true),
+        (lab.join("formats/spa/spectre.SPA"), false),
+    ] {
+        let v = screen(&s, path.clone(), Technique::Ftir, None, None);
+        let what = path.display().to_string();
+        assert!(
+            v.channels.iter().all(|c| c.diamond != Some(true)),
+            "{what}: {v:?}"
+        );
+        assert_ne!(v.verdict, VerdictKind::Natural, "{what}");
+        assert!(
+            v.likely_origin.is_none_or(|o| o == Origin::Unknown),
+            "{what}: {v:?}"
+        );
+        assert!(v.evidence.is_empty(), "{what}: {:?}", v.evidence);
+        if called_simulant {
+            assert_eq!(v.verdict, VerdictKind::Simulant, "{what}: {v:?}");
+        }
+    }
 }

@@ -9,7 +9,7 @@
 use super::Evidence;
 use super::blank::only_nitrogen;
 use super::fringes::{FRINGES_FROM_NM, above_fringes, drop_fringes, fringe_level};
-use super::ftir::{FtirTyping, analyse, two_phonon_shows_diamond};
+use super::ftir::{FtirTyping, ShapeSays, analyse, two_phonon_shows_diamond};
 use super::peaks::{PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
@@ -64,6 +64,19 @@ pub struct Detection {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ftir: Option<FtirTyping>,
     pub quality: Quality,
+}
+
+impl Detection {
+    /// Whether the spectrum's model may vote on it: not where the detector read another
+    /// material's absorption in place of diamond's two-phonon band (FTIR). No model was trained
+    /// on such a spectrum, and normalised to that band its features mean nothing: the FTIR
+    /// model called polyethylene CVD-grown at 0.9998.
+    pub fn model_may_vote(&self) -> bool {
+        self.ftir
+            .as_ref()
+            .and_then(|t| t.two_phonon_shape)
+            .is_none_or(|s| s.says() == ShapeSays::Diamond)
+    }
 }
 
 /// The x unit the detector reads a spectrum of `technique` in.
@@ -242,7 +255,32 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                         .push("the two-phonon band points down (inverted absorbance?)".into());
                 }
                 let tp = typing.two_phonon_snr;
-                d.diamond = if two_phonon_shows_diamond(typing.two_phonon_raw, tp) {
+                let shape = typing.two_phonon_shape;
+                d.diamond = if let Some(s) = shape.filter(|s| s.says() != ShapeSays::Diamond) {
+                    let what = if s.says() == ShapeSays::NotDiamond {
+                        "another material's absorption, not diamond"
+                    } else {
+                        "not clearly diamond's: another material, or a distorted measurement; \
+                         re-measure"
+                    };
+                    let said = format!(
+                        "the absorption at 1992 cm^-1 does not have the shape of diamond's \
+                         two-phonon band (the band explains {:.0}% of 1700-2660 cm^-1, leaving \
+                         {:.0} noise levels): {what}; no centre is read from it and its model \
+                         gets no vote",
+                        100.0 * s.r2.max(0.0),
+                        s.misfit
+                    );
+                    // another material is a finding (not diamond); a doubtful band, a reason
+                    // to measure again
+                    if s.says() == ShapeSays::NotDiamond {
+                        d.quality.notes.push(said);
+                        Some(false)
+                    } else {
+                        d.quality.problems.push(said);
+                        None
+                    }
+                } else if two_phonon_shows_diamond(typing.two_phonon_raw, tp) {
                     Some(true)
                 } else if tp < TWO_PHONON_ABSENT_SNR {
                     Some(false)

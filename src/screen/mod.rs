@@ -140,8 +140,11 @@ impl Screener {
                                 .zip(p.familiarity.as_ref())
                                 .map(|(c, d)| Familiarity::measured(d[r] as f64, c.threshold));
                             scored[k].familiarity = familiarity;
-                            // A spectrum unlike the training set gets no vote.
-                            if !familiarity.is_some_and(|f| f.refuses()) {
+                            // A spectrum unlike the training set gets no vote, nor one
+                            // the detector read as another material's band.
+                            if !familiarity.is_some_and(|f| f.refuses())
+                                && scored[k].detection.model_may_vote()
+                            {
                                 scored[k].probabilities = Some(Probabilities::from_row(
                                     probs.as_slice().unwrap_or(&[0.0; 4]),
                                 ));

@@ -4,6 +4,7 @@
 
 use super::instrument::{Family, smooth_to};
 use super::kinds::Recipe;
+use crate::lines::ftir::band_shape::{gauss as g, intrinsic_shape};
 use crate::lines::ftir::fit::component;
 use crate::preprocess::TWO_PHONON_AT_1992;
 use crate::spectrum::{Metadata, Spectrum, Technique, XUnit, YUnit};
@@ -12,39 +13,6 @@ use rand_distr::{Distribution, Normal};
 
 /// The B component's absorption at 1175 cm^-1 relative to 1282 cm^-1 (its reference).
 const B_AT_1175: f64 = 2.67;
-
-fn g(x: f64, c: f64, fwhm: f64) -> f64 {
-    let s = fwhm / 2.354_820_045;
-    (-0.5 * ((x - c) / s).powi(2)).exp()
-}
-
-/// Intrinsic absorption shape (unscaled): two-phonon band 1500-2665 cm^-1, weak three-phonon.
-fn intrinsic_shape(k: f64) -> f64 {
-    // Overlapping components give the smooth shape of the real band: a rise from ~1500,
-    // maxima near 1975, 2030 and 2160, a shoulder to 2450, and the end at 2665 cm^-1.
-    const BANDS: [(f64, f64, f64); 8] = [
-        (2120.0, 560.0, 6.0),
-        (1600.0, 200.0, 0.6),
-        (1850.0, 120.0, 1.5),
-        (1975.0, 45.0, 4.0),
-        (2030.0, 45.0, 4.0),
-        (2160.0, 70.0, 5.5),
-        (2450.0, 150.0, 1.5),
-        (2560.0, 100.0, 0.8),
-    ];
-    const THREE_PHONON: [(f64, f64, f64); 2] = [(3000.0, 300.0, 0.5), (3700.0, 250.0, 0.25)];
-    // The two-phonon band ends at twice the Raman frequency, 2665 cm^-1.
-    let edge = if k > 2665.0 {
-        (1.0 - (k - 2665.0) / 60.0).max(0.0)
-    } else {
-        1.0
-    };
-    BANDS.iter().map(|&(c, w, h)| h * g(k, c, w)).sum::<f64>() * edge
-        + THREE_PHONON
-            .iter()
-            .map(|&(c, w, h)| h * g(k, c, w))
-            .sum::<f64>()
-}
 
 /// Absorption coefficient (cm^-1) of the intrinsic band, scaled to 12.3 at 1992 cm^-1.
 pub fn intrinsic(k: f64) -> f64 {

@@ -7,6 +7,7 @@
 //! Ia (IaA, IaAB, IaB by which aggregates are present). Sharp lines (C 1344, boron 2802) are
 //! measured as peaks above their own flanks.
 
+pub mod band_shape;
 pub mod fit;
 mod nnls;
 pub mod peak_fit;
@@ -17,6 +18,7 @@ use super::table::{Indicates, PosUnit, by_name};
 use crate::preprocess::TWO_PHONON_AT_1992;
 use crate::preprocess::despike::noise_sigma;
 use crate::preprocess::median::median_in_place;
+pub use band_shape::{BandShape, ShapeSays};
 pub use fit::{BroadBand, FitCurves, NitrogenFit, NitrogenPpm};
 use fit::{CENTRE_MIN_PPM, PPM_PER_CM, TYPE_IA_MIN_PPM};
 use peak_fit::{PeakFit, PeakWindow, fit_peak};
@@ -74,6 +76,10 @@ pub struct FtirTyping {
     /// Two-phonon absorbance at 1992 cm^-1 above its baseline (raw units), the scale reference.
     pub two_phonon_raw: f64,
     pub two_phonon_snr: f64,
+    /// How the absorption over 1700-2660 cm^-1 compares with diamond's band
+    /// ([`band_shape`]); None where the band is absent or the range too short.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_phonon_shape: Option<BandShape>,
     /// The one-phonon fit: nitrogen_determined, nitrogen_ppm {a, b, c, x, total},
     /// nitrogen_uncertainty_ppm, percent_b, fit_residual, broad_band...
     #[serde(flatten)]
@@ -206,6 +212,28 @@ pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
             Vec::new(),
         ));
     }
+    // A band that is not diamond's (another material's absorption) types nothing and shows
+    // no centre: its "lines" are that material's.
+    let shape = two_phonon_shows_diamond(tp_raw, tp_snr)
+        .then(|| band_shape::band_shape(x, y, sigma_raw))
+        .flatten();
+    if let Some(says) = shape.map(|s| s.says()).filter(|&s| s != ShapeSays::Diamond) {
+        return Some((
+            FtirTyping {
+                two_phonon_raw: tp_raw,
+                two_phonon_snr: tp_snr,
+                two_phonon_shape: shape,
+                diamond_type: if says == ShapeSays::NotDiamond {
+                    "none"
+                } else {
+                    "unknown"
+                }
+                .into(),
+                ..FtirTyping::default()
+            },
+            Vec::new(),
+        ));
+    }
     let sigma = sigma_raw * k;
     let scaled: Vec<f64> = y.iter().map(|v| v * k).collect();
     let peak = |w: &PeakWindow| {
@@ -333,6 +361,7 @@ pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
     let typing = FtirTyping {
         two_phonon_raw: tp_raw,
         two_phonon_snr: tp_snr,
+        two_phonon_shape: shape,
         nitrogen: nitrogen.unwrap_or_default(),
         platelet,
         h3107_area: h3107.map(|p| p.area),
