@@ -779,3 +779,73 @@ fn an_n3_line_as_narrow_as_a_cosmic_ray_asks_for_a_new_measurement() {
         assert!(d.quality.remeasure.is_empty(), "{:?}", d.quality.remeasure);
     }
 }
+
+/// A Raman spectrum (shift 100-3200 cm^-1, 1.5 cm^-1 a point): a fluorescence background,
+/// shot noise and the given lines (shift, height, FWHM in cm^-1).
+fn raman(lines: &[(f64, f64, f64)], seed: u64) -> Spectrum {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let noise = Normal::new(0.0, 1.0).unwrap();
+    let x: Vec<f64> = (0..2067).map(|i| 100.0 + 1.5 * i as f64).collect();
+    let y = x
+        .iter()
+        .map(|&s| {
+            let v = 400.0
+                + 1500.0 * gauss(s, 1800.0, 2500.0)
+                + lines
+                    .iter()
+                    .map(|&(c, h, w)| h * gauss(s, c, w))
+                    .sum::<f64>();
+            v + v.sqrt() * noise.sample(&mut rng)
+        })
+        .collect();
+    Spectrum {
+        x,
+        y,
+        x_unit: XUnit::RamanShift,
+        y_unit: YUnit::Counts,
+        meta: Metadata {
+            technique: Some(Technique::Raman),
+            excitation_nm: Some(532.0),
+            ..Metadata::default()
+        },
+        source_descending: false,
+    }
+}
+
+/// In a Raman spectrum, diamond's line is as narrow as the instrument resolves (its own width is
+/// a few cm^-1), so a band near 1332 cm^-1 far wider than the spectrum's narrowest clear line
+/// is another material's (polystyrene's at 1325 cm^-1 and broad bumps of anatase and a Horiba
+/// sample "showed diamond" in the shared files). Diamond's line stays diamond's beside a
+/// narrower line (a lamp or plasma line), as a strained CVD line of 8 cm^-1 does on a 4 cm^-1
+/// instrument; the broad band beside narrow lines does not, whatever the seed.
+#[test]
+fn a_broad_band_near_1332_in_a_raman_spectrum_is_not_diamonds_line() {
+    for seed in 0..10 {
+        // a natural's line on a 4 cm^-1 instrument, with a plasma line
+        let d = detect(&raman(&[(1332.5, 3000.0, 4.5), (2200.0, 800.0, 4.0)], seed));
+        assert_eq!(d.diamond, Some(true), "seed {seed}: {:?}", d.raman);
+        // strained CVD material: the line 8 cm^-1 of its own
+        let d = detect(&raman(&[(1332.5, 3000.0, 9.0), (2200.0, 800.0, 4.0)], seed));
+        assert_eq!(d.diamond, Some(true), "seed {seed}: {:?}", d.raman);
+        // polystyrene-like: a 30 cm^-1 band at 1325 beside 7 cm^-1 lines
+        let d = detect(&raman(
+            &[
+                (1325.0, 800.0, 30.0),
+                (1001.0, 4000.0, 7.0),
+                (1602.0, 1500.0, 8.0),
+                (620.0, 900.0, 7.0),
+            ],
+            seed,
+        ));
+        assert_ne!(d.diamond, Some(true), "seed {seed}: {:?}", d.raman);
+        assert!(
+            d.quality
+                .notes
+                .iter()
+                .any(|n| n.contains("another material"))
+                || d.raman.as_ref().is_none_or(|r| !r.present),
+            "seed {seed}: {:?}",
+            d.quality.notes
+        );
+    }
+}

@@ -9,7 +9,8 @@
 //! referred as likely CVD; the blanks (laser off, an empty cuvette) are inconclusive (re-measure:
 //! never a pass, and no stone to call a simulant); the HPHT-grown stones never pass; and the
 //! two FN7112 Bruker spectra (with and without atmospheric compensation) get the same verdict;
-//! and the infrared spectra of other materials among the fixtures never show diamond.
+//! and the infrared and Raman spectra of other materials among the shared files never show
+//! diamond.
 
 mod common;
 
@@ -242,5 +243,32 @@ fn infrared_spectra_of_other_materials_are_not_diamond() {
         if called_simulant {
             assert_eq!(v.verdict, VerdictKind::Simulant, "{what}: {v:?}");
         }
+    }
+}
+
+/// Raman spectra of other materials among the shared files (polystyrene from a B&W Tek 532 nm
+/// probe, as GRAMS SPC and as its software's text export; anatase from RRUFF; a Horiba LabSpec
+/// export of an unnamed sample) screened as Raman: each has a band near 1332 cm^-1 that the
+/// line finders took for diamond's line (29-121 cm^-1 wide beside lines of 6.5-19 cm^-1), so they
+/// were referred. None may show diamond or pass; each is a simulant.
+#[test]
+fn raman_spectra_of_other_materials_are_not_diamond() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    let formats = lab.join("formats");
+    for name in [
+        "spc/PST10_iR532_Probe_100_3000msx7.spc",
+        "spc/PST10_iR532_Probe_100_3000msx7.txt",
+        "text/Anatase__R060277__Broad_Scan____0__unoriented__Raman_Data_RAW__21346.txt",
+        "horiba/SMC1-Initial_RT.txt",
+    ] {
+        let v = screen(&s, formats.join(name), Technique::Raman, Some(532.0), None);
+        assert!(
+            v.channels.iter().all(|c| c.diamond != Some(true)),
+            "{name}: {v:?}"
+        );
+        assert_eq!(v.verdict, VerdictKind::Simulant, "{name}: {v:?}");
     }
 }

@@ -10,7 +10,7 @@ use super::Evidence;
 use super::blank::only_nitrogen;
 use super::fringes::{FRINGES_FROM_NM, above_fringes, drop_fringes, fringe_level};
 use super::ftir::{FtirTyping, ShapeSays, analyse, two_phonon_shows_diamond};
-use super::peaks::{PeakOptions, block_noise, find_peaks};
+use super::peaks::{Peak, PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
 use crate::preprocess::despike::{
@@ -442,6 +442,21 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
             ));
         }
     }
+    if technique == Technique::Raman
+        && let Some(r) = d.raman.as_mut().filter(|r| r.present)
+        && let Some(narrowest) = narrowest_clear_line(&peaks, r)
+        && let own = (r.fwhm_cm.powi(2) - narrowest.powi(2)).max(0.0).sqrt()
+        && own > MAX_OWN_RAMAN_WIDTH_CM
+    {
+        r.present = false;
+        d.diamond = Some(false);
+        d.quality.notes.push(format!(
+            "the line near 1332 cm^-1 is {:.0} cm^-1 wide where the spectrum's narrowest clear \
+             line is {narrowest:.1} cm^-1: {own:.0} cm^-1 of its own, more than any diamond's \
+             Raman line, so it is another material's band",
+            r.fwhm_cm
+        ));
+    }
 
     // Calibration: shift every position by the Raman line's offset (in this unit).
     let offset = match &d.raman {
@@ -510,6 +525,29 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     }
     d.quality = d.quality.judge();
     d
+}
+
+/// The widest the diamond Raman line of a Raman spectrum may be beyond the instrument's own
+/// line width (cm^-1; widths taken to add in quadrature). Its own width is 1.5-2.5 cm^-1 in gem
+/// diamonds and a few cm^-1 in strained CVD material, below or near every Raman spectrometer's
+/// resolution, so it shows about as narrow as the narrowest line the instrument resolves, and
+/// that line's width stands for the instrument's. A band near 1332 cm^-1 far wider is another
+/// material's: polystyrene's at 1325 cm^-1 (29 cm^-1 beside its 6.5-10 cm^-1 lines), the broad
+/// bumps of anatase and of an unnamed Horiba sample (121 cm^-1 beside 10-19 cm^-1 lines) had
+/// "shown diamond".
+const MAX_OWN_RAMAN_WIDTH_CM: f64 = 15.0;
+/// SNR of a line whose width is measured well enough to stand for the instrument's.
+const CLEAR_LINE_SNR: f64 = 20.0;
+
+/// The FWHM of the narrowest line of `peaks` at [`CLEAR_LINE_SNR`] or more, other than the
+/// Raman line `r` itself; None where there is none.
+fn narrowest_clear_line(peaks: &[Peak], r: &RamanLine) -> Option<f64> {
+    peaks
+        .iter()
+        .filter(|p| p.snr >= CLEAR_LINE_SNR && (p.x - r.observed).abs() > 3.0 * r.fwhm_cm)
+        .map(|p| p.fwhm)
+        .filter(|w| *w > 0.0)
+        .min_by(f64::total_cmp)
 }
 
 /// Each run of points the despike replaced in `measured` (giving `despiked`): the position of
