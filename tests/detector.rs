@@ -817,7 +817,8 @@ fn raman(lines: &[(f64, f64, f64)], seed: u64) -> Spectrum {
 /// is another material's (polystyrene's at 1325 cm^-1 and broad bumps of anatase and a Horiba
 /// sample "showed diamond" in the shared files). Diamond's line stays diamond's beside a
 /// narrower line (a lamp or plasma line), as a strained CVD line of 8 cm^-1 does on a 4 cm^-1
-/// instrument; the broad band beside narrow lines does not, whatever the seed.
+/// instrument and the line of a coarse (25 cm^-1) one; the broad band beside narrow lines does
+/// not, whatever the seed.
 #[test]
 fn a_broad_band_near_1332_in_a_raman_spectrum_is_not_diamonds_line() {
     for seed in 0..10 {
@@ -826,6 +827,12 @@ fn a_broad_band_near_1332_in_a_raman_spectrum_is_not_diamonds_line() {
         assert_eq!(d.diamond, Some(true), "seed {seed}: {:?}", d.raman);
         // strained CVD material: the line 8 cm^-1 of its own
         let d = detect(&raman(&[(1332.5, 3000.0, 9.0), (2200.0, 800.0, 4.0)], seed));
+        assert_eq!(d.diamond, Some(true), "seed {seed}: {:?}", d.raman);
+        // a coarse instrument (25 cm^-1): the line as wide as its other line
+        let d = detect(&raman(
+            &[(1332.5, 3000.0, 25.5), (2200.0, 800.0, 25.0)],
+            seed,
+        ));
         assert_eq!(d.diamond, Some(true), "seed {seed}: {:?}", d.raman);
         // polystyrene-like: a 30 cm^-1 band at 1325 beside 7 cm^-1 lines
         let d = detect(&raman(

@@ -447,6 +447,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         && let Some(narrowest) = narrowest_clear_line(&peaks, r)
         && let own = (r.fwhm_cm.powi(2) - narrowest.powi(2)).max(0.0).sqrt()
         && own > MAX_OWN_RAMAN_WIDTH_CM
+        && r.fwhm_cm > 2.0 * narrowest
     {
         r.present = false;
         d.diamond = Some(false);
@@ -534,7 +535,9 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
 /// that line's width stands for the instrument's. A band near 1332 cm^-1 far wider is another
 /// material's: polystyrene's at 1325 cm^-1 (29 cm^-1 beside its 6.5-10 cm^-1 lines), the broad
 /// bumps of anatase and of an unnamed Horiba sample (121 cm^-1 beside 10-19 cm^-1 lines) had
-/// "shown diamond".
+/// "shown diamond". The line must also be twice that narrowest line's width, so that a width
+/// misread by a fifth (the template fit tries widths 1.4 times apart) on a coarse instrument
+/// (a narrowest line of 20-60 cm^-1) cannot take diamond's line away.
 const MAX_OWN_RAMAN_WIDTH_CM: f64 = 15.0;
 /// SNR of a line whose width is measured well enough to stand for the instrument's.
 const CLEAR_LINE_SNR: f64 = 20.0;
