@@ -159,7 +159,7 @@ fn draw_panel<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc(x_desc)
-        .y_desc(s.y_unit.name().to_string())
+        .y_desc(s.converted_y_unit().name().to_string())
         .label_style(("sans-serif", 13))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()

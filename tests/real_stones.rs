@@ -207,12 +207,12 @@ fn fn7112_with_and_without_atmospheric_compensation_gets_one_verdict() {
 }
 
 /// Infrared spectra of other materials among the shared files (JCAMP-DX test files of
-/// polyethylene, organic liquids and CCH-4, an OMNIC spectrum of an unnamed sample) absorb more
-/// at 1992 cm^-1 than the line through 1500 and 2700 cm^-1, as diamond does, but not in the
-/// shape of diamond's two-phonon band. None may show diamond, none may pass, and none may name
-/// a likely origin (polyethylene was `refer`, likely origin cvd, from a "hydrogen line" and its
-/// model's p(cvd) 0.9998); where the shape is plainly another material's the stone is a
-/// simulant.
+/// polyethylene, organic liquids and CCH-4 in transmittance, which was read as absorbance, and an
+/// OMNIC single-beam spectrum of an unnamed sample) "showed diamond" by their height at
+/// 1992 cm^-1; a benzene film (GRAMS SPC, absorbance) absorbs less there than either side and
+/// was "a band pointing down", inconclusive. None may show diamond, none may pass, and none may name a likely origin
+/// (polyethylene was `refer`, likely origin cvd, from a "hydrogen line" and its model's p(cvd)
+/// 0.9998); where the spectrum is plainly another material's the stone is a simulant.
 #[test]
 fn infrared_spectra_of_other_materials_are_not_diamond() {
     let (Some(fixtures), Some(lab)) = (common::shared_fixtures(), common::shared_lab_files())
@@ -224,9 +224,13 @@ fn infrared_spectra_of_other_materials_are_not_diamond() {
     for (path, called_simulant) in [
         (jcamp.join("SPECFILE.DX"), true),
         (jcamp.join("BRUKER1.JCM"), true),
-        (jcamp.join("fixdec1.jdx"), true),
+        // opaque in the one-phonon region once read as absorbance: unusable
+        (jcamp.join("fixdec1.jdx"), false),
         (jcamp.join("dupdec1.jdx"), true),
+        // a single-beam spectrum: refused
         (lab.join("formats/spa/spectre.SPA"), false),
+        // benzene in absorbance: less absorption at 1992 cm^-1 than either side
+        (lab.join("formats/spc/BENZENE.SPC"), true),
     ] {
         let v = screen(&s, path.clone(), Technique::Ftir, None, None);
         let what = path.display().to_string();
@@ -270,5 +274,79 @@ fn raman_spectra_of_other_materials_are_not_diamond() {
             "{name}: {v:?}"
         );
         assert_eq!(v.verdict, VerdictKind::Simulant, "{name}: {v:?}");
+    }
+}
+
+/// The real natural FN7112's FTIR spectrum as labs also export it: transmittance in percent, as
+/// a fraction (a JCAMP-DX file saying TRANSMITTANCE), and against wavelength in micrometres. Each
+/// must read as the absorbance export does: the same verdict and the same model probabilities
+/// (transmittance in percent was "a band pointing down" and the stone inconclusive; x in um was
+/// read as nm).
+#[test]
+fn fn7112_as_transmittance_or_in_micrometres_reads_as_its_absorbance() {
+    let Some(fixtures) = common::shared_fixtures() else {
+        return;
+    };
+    let s = screener();
+    let text = std::fs::read_to_string(fixtures.join("ftir/natural_FN7112_map0060.csv")).unwrap();
+    let points: Vec<(f64, f64)> = text
+        .lines()
+        .filter_map(|l| {
+            let (x, y) = l.split_once(',')?;
+            Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
+        })
+        .collect();
+    assert!(points.len() > 1000);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, head: &str, row: &dyn Fn(f64, f64) -> String| {
+        let p = dir.path().join(name);
+        let body: String = points.iter().map(|&(x, a)| row(x, a)).collect();
+        let end = if name.ends_with(".jdx") {
+            "##END=\n"
+        } else {
+            ""
+        };
+        std::fs::write(&p, format!("{head}{body}{end}")).unwrap();
+        p
+    };
+    let absorbance = write("A_ftir.csv", "wavenumber_cm-1,absorbance\n", &|x, a| {
+        format!("{x},{a}\n")
+    });
+    let percent = write(
+        "P_ftir.csv",
+        "wavenumber_cm-1,transmittance_percent\n",
+        &|x, a| format!("{x},{}\n", 100.0 * 10f64.powf(-a)),
+    );
+    let fraction = write(
+        "F_ftir.jdx",
+        &format!(
+            "##TITLE=FN7112\n##JCAMP-DX=4.24\n##DATA TYPE=INFRARED SPECTRUM\n##XUNITS=1/CM\n\
+             ##YUNITS=TRANSMITTANCE\n##NPOINTS={}\n##XYPOINTS=(XY..XY)\n",
+            points.len()
+        ),
+        &|x, a| format!("{x},{}\n", 10f64.powf(-a)),
+    );
+    let micrometres = write("U_ftir.csv", "wavelength_um,absorbance\n", &|x, a| {
+        format!("{},{a}\n", 1e4 / x)
+    });
+    let reference = screen(&s, absorbance, Technique::Ftir, None, None);
+    assert!(reference.channels[0].diamond == Some(true), "{reference:?}");
+    for p in [percent, fraction, micrometres] {
+        let v = screen(&s, p.clone(), Technique::Ftir, None, None);
+        let what = p.display().to_string();
+        assert_eq!(v.verdict, reference.verdict, "{what}: {v:?}");
+        assert_eq!(v.channels[0].diamond, Some(true), "{what}");
+        let (a, b) = (
+            reference.channels[0].probabilities.unwrap(),
+            v.channels[0].probabilities.unwrap(),
+        );
+        for (pa, pb) in [
+            (a.natural, b.natural),
+            (a.cvd, b.cvd),
+            (a.hpht, b.hpht),
+            (a.simulant, b.simulant),
+        ] {
+            assert!((pa - pb).abs() < 1e-3, "{what}: {a:?} vs {b:?}");
+        }
     }
 }

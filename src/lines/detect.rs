@@ -9,7 +9,9 @@
 use super::Evidence;
 use super::blank::only_nitrogen;
 use super::fringes::{FRINGES_FROM_NM, above_fringes, drop_fringes, fringe_level};
-use super::ftir::{FtirTyping, ShapeSays, analyse, two_phonon_shows_diamond};
+use super::ftir::{
+    FtirTyping, ShapeSays, analyse, band_shape::band_shape, two_phonon_shows_diamond,
+};
 use super::peaks::{Peak, PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
@@ -78,6 +80,11 @@ impl Detection {
             .is_none_or(|s| s.says() == ShapeSays::Diamond)
     }
 }
+
+/// The FTIR range the typing reads (the one-phonon region to the end of the two-phonon band),
+/// cm^-1: where a spectrum must not be opaque.
+const FTIR_READ_FROM: f64 = 1000.0;
+const FTIR_READ_TO: f64 = 2700.0;
 
 /// The x unit the detector reads a spectrum of `technique` in.
 pub fn detector_unit(technique: Technique) -> XUnit {
@@ -229,18 +236,43 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
             return d;
         }
     };
+    if let Some(full) = s.transmittance_scale() {
+        d.quality.notes.push(format!(
+            "transmittance{} read as absorbance (-log10 T)",
+            if full > 1.0 { " in percent" } else { "" }
+        ));
+    }
     if let (Some((n, from)), Some(e)) = (laser_cut, exc) {
         d.quality.notes.push(format!(
             "the spectrum reaches its laser ({e} nm): the {n} points below {from:.1} nm (the \
              laser line, its filter's edge and tail) are left out"
         ));
     }
-    d.quality.saturated = saturated(&y);
+    d.quality.saturated = if technique == Technique::Ftir {
+        // Opaque where the typing reads (the one- and two-phonon regions); elsewhere (a
+        // polymer's C-H stretch) an opaque band hides nothing that is read.
+        let (a, b) = (
+            x.partition_point(|&v| v < FTIR_READ_FROM),
+            x.partition_point(|&v| v <= FTIR_READ_TO),
+        );
+        saturated(&y[a..b.max(a)])
+    } else {
+        saturated(&y)
+    };
     implausible(technique, exc, &x, &y, &mut d.quality.problems);
     let (cov, missing) = coverage(technique, exc, x[0], x[x.len() - 1]);
     d.quality.coverage = cov;
     d.quality.missing = missing;
 
+    if technique == Technique::Ftir && s.y_unit.is_single_beam() {
+        d.quality.problems.push(
+            "a single-beam spectrum (the sample's intensity, not ratioed to a background): not \
+             an absorbance; export absorbance or transmittance"
+                .into(),
+        );
+        d.quality = d.quality.judge();
+        return d;
+    }
     if technique == Technique::Ftir {
         match analyse(&x, &y) {
             Some((typing, ev)) => {
@@ -250,9 +282,25 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                     .two_phonon_snr
                     .max(dynamic_range(&y, noise_sigma(&y)));
                 if typing.two_phonon_snr <= -MIN_LINE_SNR {
-                    d.quality
-                        .problems
-                        .push("the two-phonon band points down (inverted absorbance?)".into());
+                    // Upside down, is it diamond's band? Then the spectrum may be a diamond's
+                    // written the wrong way up (negated, or transmittance without its unit),
+                    // and only a person can tell; else it is another material's absorption.
+                    let flipped: Vec<f64> = y.iter().map(|v| -v).collect();
+                    let as_diamond = band_shape(&x, &flipped, noise_sigma(&y))
+                        .is_none_or(|s| s.says() == ShapeSays::Diamond);
+                    if !as_diamond {
+                        d.quality.notes.push(
+                            "less absorption at 1992 cm^-1 than at 1500 and 2700 cm^-1: no \
+                             two-phonon band"
+                                .into(),
+                        );
+                    } else {
+                        d.quality.problems.push(
+                            "the two-phonon band points down (a diamond's absorbance upside \
+                             down, or transmittance without its unit? give the y unit)"
+                                .into(),
+                        );
+                    }
                 }
                 let tp = typing.two_phonon_snr;
                 let shape = typing.two_phonon_shape;

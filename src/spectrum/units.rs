@@ -64,6 +64,12 @@ impl XUnit {
         let t = s.trim();
         let l = t.to_ascii_lowercase();
         let compact: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        // a unit written after the quantity's name: `wavelength_um`, `lambda/nm`,
+        // `energy[ev]` (a name that is only a unit has no such suffix)
+        let suffix = compact
+            .trim_end_matches([')', ']'])
+            .rsplit_once(['_', '(', '[', '/'])
+            .map(|(_, u)| u);
         if compact.contains("raman") || compact.contains("shift") {
             XUnit::RamanShift
         } else if compact.contains("1/cm")
@@ -74,7 +80,11 @@ impl XUnit {
             || compact.contains("wavenumber")
         {
             XUnit::Wavenumber
-        } else if compact.contains("nanomet") || compact == "nm" || compact.ends_with("(nm)") {
+        } else if compact.contains("nanomet")
+            || compact == "nm"
+            || compact.ends_with("(nm)")
+            || suffix == Some("nm")
+        {
             XUnit::Nm
         } else if compact.contains("micromet")
             || compact == "um"
@@ -82,6 +92,7 @@ impl XUnit {
             || compact == "μm"
             || compact.ends_with("(um)")
             || compact.ends_with("(µm)")
+            || matches!(suffix, Some("um" | "µm" | "μm" | "micron" | "microns"))
         {
             XUnit::Um
         } else if compact.contains("angstr")
@@ -98,6 +109,7 @@ impl XUnit {
         {
             XUnit::Metre
         } else if compact == "ev"
+            || suffix == Some("ev")
             || compact.ends_with("(ev)")
             || compact.ends_with("[ev]")
             || compact.contains("electronvolt")
@@ -149,6 +161,12 @@ impl YUnit {
         } else {
             YUnit::Other(t.to_string())
         }
+    }
+
+    /// A single-channel (single-beam) infrared spectrum: the sample's intensity, not ratioed
+    /// to a background (as the OMNIC reader names it).
+    pub fn is_single_beam(&self) -> bool {
+        matches!(self, YUnit::Other(n) if n == "single_beam")
     }
 
     pub fn name(&self) -> &str {
@@ -361,6 +379,17 @@ mod tests {
         assert_eq!(XUnit::parse("MICROMETERS"), XUnit::Um);
         assert_eq!(XUnit::parse("Raman Shift (cm-1)"), XUnit::RamanShift);
         assert_eq!(XUnit::parse("Wavelength (nm)"), XUnit::Nm);
+        // the unit after the quantity's name, as column names write it
+        assert_eq!(XUnit::parse("wavelength_um"), XUnit::Um);
+        assert_eq!(XUnit::parse("Wavelength [µm]"), XUnit::Um);
+        assert_eq!(XUnit::parse("lambda/nm"), XUnit::Nm);
+        assert_eq!(XUnit::parse("wavelength_microns"), XUnit::Um);
+        assert_eq!(XUnit::parse("energy_eV"), XUnit::Ev);
+        assert_eq!(XUnit::parse("wavelength_nm"), XUnit::Nm);
+        assert_eq!(
+            XUnit::parse("counts_um_ratio"),
+            XUnit::Other("counts_um_ratio".into())
+        );
         assert_eq!(XUnit::parse("cm^-1"), XUnit::Wavenumber);
         assert_eq!(XUnit::parse("HZ"), XUnit::Other("HZ".into()));
         assert_eq!(YUnit::parse("ABSORBANCE"), YUnit::Absorbance);
