@@ -350,3 +350,56 @@ fn fn7112_as_transmittance_or_in_micrometres_reads_as_its_absorbance() {
         }
     }
 }
+
+/// The real natural FN7112's FTIR spectrum under added scattering baselines (a rough stone's
+/// skin: rising as wavenumber^2 or ^4, 0.5-10 times the two-phonon band's height at 2000
+/// cm^-1). The straight baseline through 1500 and 2700 cm^-1 then lies above the band, which
+/// "pointed down"; it must never make the stone a simulant (it did, for a moment, when a band
+/// below its baseline was read as another material's): the band shows, or the spectrum asks for
+/// a new measurement. (The FTIR model, normalised to a band read below zero, still gives some
+/// of these p(simulant) 0.9998 on the spectrum it cannot use; withholding its vote there cost
+/// simulated simulants their FTIR vote, so it stays, and is not asserted on here.)
+#[test]
+fn fn7112_under_a_scattering_baseline_is_never_a_simulant() {
+    let Some(fixtures) = common::shared_fixtures() else {
+        return;
+    };
+    let s = screener();
+    let text = std::fs::read_to_string(fixtures.join("ftir/natural_FN7112_map0060.csv")).unwrap();
+    let points: Vec<(f64, f64)> = text
+        .lines()
+        .filter_map(|l| {
+            let (x, y) = l.split_once(',')?;
+            Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
+        })
+        .collect();
+    let at = |k: f64| {
+        points
+            .iter()
+            .min_by(|a, b| (a.0 - k).abs().total_cmp(&(b.0 - k).abs()))
+            .unwrap()
+            .1
+    };
+    let band = at(1992.0) - (at(1500.0) + at(2700.0)) / 2.0;
+    assert!(band > 0.0);
+    let dir = tempfile::tempdir().unwrap();
+    for power in [2, 4] {
+        for times in [0.5, 2.0, 5.0, 10.0] {
+            let p = dir.path().join(format!("S{power}x{times}_ftir.csv"));
+            let body: String = points
+                .iter()
+                .map(|&(k, a)| format!("{k},{}\n", a + times * band * (k / 2000.0).powi(power)))
+                .collect();
+            std::fs::write(&p, format!("wavenumber_cm-1,absorbance\n{body}")).unwrap();
+            let v = screen(&s, p.clone(), Technique::Ftir, None, None);
+            let what = p.display().to_string();
+            assert_ne!(v.verdict, VerdictKind::Simulant, "{what}: {v:?}");
+            assert_ne!(v.verdict, VerdictKind::Natural, "{what}: {v:?}");
+            assert!(
+                v.likely_origin.is_none_or(|o| o == Origin::Unknown),
+                "{what}: {v:?}"
+            );
+            assert_ne!(v.channels[0].diamond, Some(false), "{what}: {v:?}");
+        }
+    }
+}

@@ -9,9 +9,8 @@
 use super::Evidence;
 use super::blank::only_nitrogen;
 use super::fringes::{FRINGES_FROM_NM, above_fringes, drop_fringes, fringe_level};
-use super::ftir::{
-    FtirTyping, ShapeSays, analyse, band_shape::band_shape, two_phonon_shows_diamond,
-};
+use super::ftir::band_shape::{Below, below_baseline};
+use super::ftir::{FtirTyping, ShapeSays, analyse, two_phonon_shows_diamond};
 use super::peaks::{Peak, PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
@@ -281,30 +280,34 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                 d.quality.snr = typing
                     .two_phonon_snr
                     .max(dynamic_range(&y, noise_sigma(&y)));
-                if typing.two_phonon_snr <= -MIN_LINE_SNR {
-                    // Upside down, is it diamond's band? Then the spectrum may be a diamond's
-                    // written the wrong way up (negated, or transmittance without its unit),
-                    // and only a person can tell; else it is another material's absorption.
-                    let flipped: Vec<f64> = y.iter().map(|v| -v).collect();
-                    let as_diamond = band_shape(&x, &flipped, noise_sigma(&y))
-                        .is_none_or(|s| s.says() == ShapeSays::Diamond);
-                    if !as_diamond {
-                        d.quality.notes.push(
-                            "less absorption at 1992 cm^-1 than at 1500 and 2700 cm^-1: no \
-                             two-phonon band"
-                                .into(),
-                        );
-                    } else {
-                        d.quality.problems.push(
-                            "the two-phonon band points down (a diamond's absorbance upside \
-                             down, or transmittance without its unit? give the y unit)"
-                                .into(),
-                        );
-                    }
+                let below =
+                    (typing.two_phonon_snr <= -MIN_LINE_SNR).then(|| below_baseline(&x, &y));
+                match below {
+                    Some(Below::UnderACurve) => d.quality.problems.push(
+                        "less absorption at 1992 cm^-1 than at 1500 and 2700 cm^-1, but on a \
+                         curved baseline a band like diamond's two-phonon band stands out: a \
+                         diamond under a rough surface's scattering, or another material; \
+                         re-measure through a polished window, or correct the baseline"
+                            .into(),
+                    ),
+                    Some(Below::UpsideDown) => d.quality.problems.push(
+                        "the two-phonon band points down (a diamond's absorbance upside down, \
+                         or transmittance without its unit? give the y unit)"
+                            .into(),
+                    ),
+                    Some(Below::NoBand) => d.quality.notes.push(
+                        "less absorption at 1992 cm^-1 than at 1500 and 2700 cm^-1: no \
+                         two-phonon band"
+                            .into(),
+                    ),
+                    None => {}
                 }
                 let tp = typing.two_phonon_snr;
                 let shape = typing.two_phonon_shape;
-                d.diamond = if let Some(s) = shape.filter(|s| s.says() != ShapeSays::Diamond) {
+                d.diamond = if matches!(below, Some(Below::UnderACurve | Below::UpsideDown)) {
+                    // the measurement cannot say
+                    None
+                } else if let Some(s) = shape.filter(|s| s.says() != ShapeSays::Diamond) {
                     let what = if s.says() == ShapeSays::NotDiamond {
                         "another material's absorption, not diamond"
                     } else {
@@ -349,7 +352,10 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
                 {
                     d.quality.notes.push(n);
                 }
-                d.ftir = Some(typing);
+                d.ftir = Some(FtirTyping {
+                    below_baseline: below,
+                    ..typing
+                });
             }
             None => d
                 .quality

@@ -5,6 +5,7 @@
 pub mod baseline;
 pub mod calibration;
 pub mod despike;
+pub mod least_squares;
 pub mod median;
 mod normalise;
 pub mod peak_shape;

@@ -18,7 +18,7 @@ use super::table::{Indicates, PosUnit, by_name};
 use crate::preprocess::TWO_PHONON_AT_1992;
 use crate::preprocess::despike::noise_sigma;
 use crate::preprocess::median::median_in_place;
-pub use band_shape::{BandShape, ShapeSays};
+pub use band_shape::{BandShape, Below, ShapeSays};
 pub use fit::{BroadBand, FitCurves, NitrogenFit, NitrogenPpm};
 use fit::{CENTRE_MIN_PPM, PPM_PER_CM, TYPE_IA_MIN_PPM};
 use peak_fit::{PeakFit, PeakWindow, fit_peak};
@@ -80,6 +80,10 @@ pub struct FtirTyping {
     /// ([`band_shape`]); None where the band is absent or the range too short.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_phonon_shape: Option<BandShape>,
+    /// Where the absorption at 1992 cm^-1 lies below the line through 1500 and 2700 cm^-1,
+    /// what that is ([`band_shape::below_baseline`], set by the detector).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_baseline: Option<Below>,
     /// The one-phonon fit: nitrogen_determined, nitrogen_ppm {a, b, c, x, total},
     /// nitrogen_uncertainty_ppm, percent_b, fit_residual, broad_band...
     #[serde(flatten)]
@@ -362,6 +366,7 @@ pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
         two_phonon_raw: tp_raw,
         two_phonon_snr: tp_snr,
         two_phonon_shape: shape,
+        below_baseline: None,
         nitrogen: nitrogen.unwrap_or_default(),
         platelet,
         h3107_area: h3107.map(|p| p.area),
