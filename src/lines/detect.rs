@@ -8,9 +8,9 @@
 
 use super::Evidence;
 use super::blank::only_nitrogen;
+use super::detect_ftir::detect_ftir;
 use super::fringes::{FRINGES_FROM_NM, above_fringes, drop_fringes, fringe_level};
-use super::ftir::band_shape::{Below, below_baseline};
-use super::ftir::{FtirTyping, ShapeSays, analyse, two_phonon_shows_diamond};
+use super::ftir::{FtirTyping, ShapeSays};
 use super::peaks::{Peak, PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
 use super::table::{CENTRES, PosUnit};
@@ -263,105 +263,8 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     d.quality.coverage = cov;
     d.quality.missing = missing;
 
-    if technique == Technique::Ftir && s.y_unit.is_single_beam() {
-        d.quality.problems.push(
-            "a single-beam spectrum (the sample's intensity, not ratioed to a background): not \
-             an absorbance; export absorbance or transmittance"
-                .into(),
-        );
-        d.quality = d.quality.judge();
-        return d;
-    }
     if technique == Technique::Ftir {
-        match analyse(&x, &y) {
-            Some((typing, ev)) => {
-                // Signal quality is the spectrum's dynamic range over its noise, so that a
-                // clean spectrum without a two-phonon band (a simulant) stays usable.
-                d.quality.snr = typing
-                    .two_phonon_snr
-                    .max(dynamic_range(&y, noise_sigma(&y)));
-                let below =
-                    (typing.two_phonon_snr <= -MIN_LINE_SNR).then(|| below_baseline(&x, &y));
-                match below {
-                    Some(Below::UnderACurve) => d.quality.problems.push(
-                        "less absorption at 1992 cm^-1 than at 1500 and 2700 cm^-1, but on a \
-                         curved baseline a band like diamond's two-phonon band stands out: a \
-                         diamond under a rough surface's scattering, or another material; \
-                         re-measure through a polished window, or correct the baseline"
-                            .into(),
-                    ),
-                    Some(Below::UpsideDown) => d.quality.problems.push(
-                        "the two-phonon band points down (a diamond's absorbance upside down, \
-                         or transmittance without its unit? give the y unit)"
-                            .into(),
-                    ),
-                    Some(Below::NoBand) => d.quality.notes.push(
-                        "less absorption at 1992 cm^-1 than at 1500 and 2700 cm^-1: no \
-                         two-phonon band"
-                            .into(),
-                    ),
-                    None => {}
-                }
-                let tp = typing.two_phonon_snr;
-                let shape = typing.two_phonon_shape;
-                d.diamond = if matches!(below, Some(Below::UnderACurve | Below::UpsideDown)) {
-                    // the measurement cannot say
-                    None
-                } else if let Some(s) = shape.filter(|s| s.says() != ShapeSays::Diamond) {
-                    let what = if s.says() == ShapeSays::NotDiamond {
-                        "another material's absorption, not diamond"
-                    } else {
-                        "not clearly diamond's: another material, or a distorted measurement; \
-                         re-measure"
-                    };
-                    let said = format!(
-                        "the absorption at 1992 cm^-1 does not have the shape of diamond's \
-                         two-phonon band (the band explains {:.0}% of 1700-2660 cm^-1, leaving \
-                         {:.0} noise levels): {what}; no centre is read from it and its model \
-                         gets no vote",
-                        100.0 * s.r2.max(0.0),
-                        s.misfit
-                    );
-                    // another material is a finding (not diamond); a doubtful band, a reason
-                    // to measure again
-                    if s.says() == ShapeSays::NotDiamond {
-                        d.quality.notes.push(said);
-                        Some(false)
-                    } else {
-                        d.quality.problems.push(said);
-                        None
-                    }
-                } else if two_phonon_shows_diamond(typing.two_phonon_raw, tp) {
-                    Some(true)
-                } else if tp < TWO_PHONON_ABSENT_SNR {
-                    Some(false)
-                } else {
-                    // A thin stone or a short path through a rough skin: too weak a band to
-                    // prove diamond, too strong to say there is none; and a model reading the
-                    // spectrum normalised to that band reads mostly noise.
-                    d.quality.problems.push(format!(
-                        "two-phonon band at SNR {tp:.1}: too weak to show diamond, too strong \
-                         to rule it out (a thin stone or a short path?); re-measure with a \
-                         longer accumulation"
-                    ));
-                    None
-                };
-                d.evidence = ev;
-                if d.diamond == Some(true)
-                    && let Some(n) = typing.note()
-                {
-                    d.quality.notes.push(n);
-                }
-                d.ftir = Some(FtirTyping {
-                    below_baseline: below,
-                    ..typing
-                });
-            }
-            None => d
-                .quality
-                .problems
-                .push("range misses the two-phonon band or the nitrogen region".into()),
-        }
+        detect_ftir(&mut d, s, &x, &y);
         d.quality = d.quality.judge();
         return d;
     }
@@ -823,7 +726,7 @@ fn own_points(technique: Technique, mut x: Vec<f64>, mut y: Vec<f64>, mut sigma:
 
 /// (max - median) over the robust noise `sigma` (`noise_sigma(y)`): how far the signal stands
 /// above its noise.
-fn dynamic_range(y: &[f64], sigma: f64) -> f64 {
+pub(super) fn dynamic_range(y: &[f64], sigma: f64) -> f64 {
     let sigma = sigma.max(f64::MIN_POSITIVE);
     let mut v = y.to_vec();
     let median = median_in_place(&mut v);

@@ -4,6 +4,7 @@
 
 mod blank;
 mod detect;
+mod detect_ftir;
 pub mod fringes;
 pub mod ftir;
 pub mod peaks;
