@@ -277,6 +277,17 @@ fn raman_spectra_of_other_materials_are_not_diamond() {
     }
 }
 
+/// The real natural FN7112's micro-FTIR map point 60 (OMNIC CSV: cm^-1, absorbance).
+fn fn7112_absorbance(fixtures: &std::path::Path) -> Vec<(f64, f64)> {
+    let text = std::fs::read_to_string(fixtures.join("ftir/natural_FN7112_map0060.csv")).unwrap();
+    text.lines()
+        .filter_map(|l| {
+            let (x, y) = l.split_once(',')?;
+            Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
+        })
+        .collect()
+}
+
 /// The real natural FN7112's FTIR spectrum as labs also export it: transmittance in percent, as
 /// a fraction (a JCAMP-DX file saying TRANSMITTANCE), and against wavelength in micrometres. Each
 /// must read as the absorbance export does: the same verdict and the same model probabilities
@@ -288,14 +299,7 @@ fn fn7112_as_transmittance_or_in_micrometres_reads_as_its_absorbance() {
         return;
     };
     let s = screener();
-    let text = std::fs::read_to_string(fixtures.join("ftir/natural_FN7112_map0060.csv")).unwrap();
-    let points: Vec<(f64, f64)> = text
-        .lines()
-        .filter_map(|l| {
-            let (x, y) = l.split_once(',')?;
-            Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
-        })
-        .collect();
+    let points = fn7112_absorbance(&fixtures);
     assert!(points.len() > 1000);
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, head: &str, row: &dyn Fn(f64, f64) -> String| {
@@ -365,14 +369,7 @@ fn fn7112_under_a_scattering_baseline_is_never_a_simulant() {
         return;
     };
     let s = screener();
-    let text = std::fs::read_to_string(fixtures.join("ftir/natural_FN7112_map0060.csv")).unwrap();
-    let points: Vec<(f64, f64)> = text
-        .lines()
-        .filter_map(|l| {
-            let (x, y) = l.split_once(',')?;
-            Some((x.trim().parse().ok()?, y.trim().parse().ok()?))
-        })
-        .collect();
+    let points = fn7112_absorbance(&fixtures);
     let at = |k: f64| {
         points
             .iter()
