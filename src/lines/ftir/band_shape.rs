@@ -5,9 +5,10 @@
 //! 1992 cm^-1 above a line through 1500 and 2700 cm^-1 ([`super::two_phonon_scale`]) is what
 //! scales every FTIR spectrum; but many materials absorb more at 1992 cm^-1 than that line,
 //! and the height alone took five infrared spectra of other materials for diamond (JCAMP-DX
-//! test files of polyethylene and organic liquids, an OMNIC spectrum, all
-//! `../shared/fixtures/`), so they were referred instead of called not diamond, one with a
-//! "likely origin cvd" from a hydrogen line of polyethylene. The shape tells them apart: the
+//! test files of polyethylene and organic liquids, an OMNIC spectrum, in `../shared/`; four
+//! were transmittance, then taken for absorbance, and one a single-beam spectrum, which are now
+//! read as they should be), so they were referred instead of called not diamond, one with a
+//! "likely origin cvd" from a hydrogen line of polyethylene. The shape tells such bands apart: the
 //! spectrum over 1700-2660 cm^-1 (without 2250-2400, where atmospheric and lattice CO2 absorb)
 //! fitted by the band on a straight baseline. Measured (R^2 of the band over the straight
 //! baseline alone): the real diamonds here (OMNIC micro-FTIR of two naturals and an
@@ -21,7 +22,8 @@
 //! also fitted on a cubic baseline, where diamond's stands 15 or more standard errors high and
 //! the other materials' at most 5.5: at 8 or more it is diamond's, whatever the straight
 //! baseline says. The same fit asks whether a band below its straight baseline could be
-//! diamond's under a curved one (`crate::lines::detect`).
+//! diamond's under a curved one ([`below_baseline`]). The band is a smooth model: one broad
+//! smooth band centred near 2100 cm^-1 (FWHM about 500) passes for it.
 
 use crate::preprocess::despike::noise_sigma;
 use crate::preprocess::least_squares::solve;
