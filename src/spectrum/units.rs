@@ -64,11 +64,16 @@ impl XUnit {
         let t = s.trim();
         let l = t.to_ascii_lowercase();
         let compact: String = l.chars().filter(|c| !c.is_whitespace()).collect();
-        // a unit written after the quantity's name: `wavelength_um`, `lambda/nm`,
-        // `energy[ev]` (a name that is only a unit has no such suffix)
+        // a unit written after an axis quantity's name: `wavelength_um`, `lambda/nm`,
+        // `energy[ev]` (only after such a name: `irradiance/nm` or `counts_per_ev` name no axis)
         let suffix = compact
             .trim_end_matches([')', ']'])
             .rsplit_once(['_', '(', '[', '/'])
+            .filter(|(name, _)| {
+                ["wavelength", "lambda", "wl", "energy", "x"]
+                    .iter()
+                    .any(|q| name.starts_with(q))
+            })
             .map(|(_, u)| u);
         if compact.contains("raman") || compact.contains("shift") {
             XUnit::RamanShift
@@ -386,10 +391,14 @@ mod tests {
         assert_eq!(XUnit::parse("wavelength_microns"), XUnit::Um);
         assert_eq!(XUnit::parse("energy_eV"), XUnit::Ev);
         assert_eq!(XUnit::parse("wavelength_nm"), XUnit::Nm);
-        assert_eq!(
-            XUnit::parse("counts_um_ratio"),
-            XUnit::Other("counts_um_ratio".into())
-        );
+        for name in [
+            "counts_um_ratio",
+            "Irradiance (uW/cm^2/nm)",
+            "counts_per_ev",
+            "signal/nm",
+        ] {
+            assert_eq!(XUnit::parse(name), XUnit::Other(name.into()), "{name}");
+        }
         assert_eq!(XUnit::parse("cm^-1"), XUnit::Wavenumber);
         assert_eq!(XUnit::parse("HZ"), XUnit::Other("HZ".into()));
         assert_eq!(YUnit::parse("ABSORBANCE"), YUnit::Absorbance);
