@@ -1,5 +1,12 @@
 //! Where a peak tops and where it falls to a level: shared by the Raman-line finder here and
-//! the peak finder in `lines` (which depends on `preprocess`, never the other way round).
+//! the peak finder in `lines` (which depends on `preprocess`, never the other way round); and
+//! the Gaussian line shape the FTIR fit, diamond's two-phonon band and the simulator draw.
+
+/// A Gaussian of height 1 at `c` with this FWHM.
+pub fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
+    let s = fwhm / 2.354_820_045;
+    (-0.5 * ((x - c) / s).powi(2)).exp()
+}
 
 /// Sub-sample position of the maximum at `i`: the vertex of the parabola through the three
 /// points around it (or x[i] at an edge or when the points do not curve down).

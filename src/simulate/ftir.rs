@@ -4,9 +4,10 @@
 
 use super::instrument::{Family, smooth_to};
 use super::kinds::Recipe;
-use crate::lines::ftir::band_shape::{gauss as g, intrinsic_shape};
+use crate::lines::ftir::band_shape::intrinsic_shape;
 use crate::lines::ftir::fit::component;
 use crate::preprocess::TWO_PHONON_AT_1992;
+use crate::preprocess::peak_shape::gauss as g;
 use crate::spectrum::{Metadata, Spectrum, Technique, XUnit, YUnit};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};

@@ -9,16 +9,12 @@ use super::instrument::{Family, PlInstrument, Processing, process};
 use super::kinds::Recipe;
 use crate::lines::table::CENTRES;
 use crate::preprocess::calibration::DIAMOND_RAMAN_SHIFT;
+use crate::preprocess::peak_shape::gauss;
 use crate::spectrum::{Metadata, Spectrum, Technique, XUnit, YUnit, raman_line_nm};
 use rand::Rng;
 use rand_distr::{Distribution, Normal, Poisson};
 
 const HC_EV_NM: f64 = 1239.841984;
-
-fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
-    let s = fwhm / 2.354_820_045;
-    (-0.5 * ((x - c) / s).powi(2)).exp()
-}
 
 fn lorentz(x: f64, c: f64, fwhm: f64) -> f64 {
     let g = fwhm / 2.0;

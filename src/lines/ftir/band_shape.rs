@@ -27,6 +27,7 @@
 
 use crate::preprocess::despike::noise_sigma;
 use crate::preprocess::least_squares::solve;
+use crate::preprocess::peak_shape::gauss;
 use serde::{Deserialize, Serialize};
 
 /// Intrinsic absorption shape (unscaled): two-phonon band 1500-2665 cm^-1, weak three-phonon.
@@ -59,12 +60,6 @@ pub fn intrinsic_shape(k: f64) -> f64 {
             .iter()
             .map(|&(c, w, h)| h * gauss(k, c, w))
             .sum::<f64>()
-}
-
-/// A Gaussian of height 1 at `c` with this FWHM.
-pub fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
-    let s = fwhm / 2.354_820_045;
-    (-0.5 * ((x - c) / s).powi(2)).exp()
 }
 
 /// The range the shape is judged over, cm^-1, and the part left out (atmospheric CO2 at 2349,

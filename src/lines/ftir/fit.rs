@@ -22,6 +22,7 @@
 use super::nnls::Normal;
 use crate::preprocess::Grid;
 use crate::preprocess::despike::{curvature_sigma, noise_sigma};
+use crate::preprocess::peak_shape::gauss;
 use crate::preprocess::resample::resample;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -183,11 +184,6 @@ fn marginal_noise(x: &[f64], y: &[f64]) -> f64 {
     let spacing = (x[n - 1] - x[0]) / (n - 1) as f64;
     let lag = ((NOISE_LAG_CM / spacing).round() as usize).clamp(1, (n - 1) / 4);
     curvature_sigma(y, lag)
-}
-
-fn gauss(x: f64, c: f64, fwhm: f64) -> f64 {
-    let s = fwhm / 2.354_820_045;
-    (-0.5 * ((x - c) / s).powi(2)).exp()
 }
 
 /// Fit the one-phonon region of an absorbance spectrum (x ascending, cm^-1) scaled by
