@@ -22,8 +22,10 @@ pub(super) fn detect_ftir(d: &mut Detection, s: &Spectrum, x: &[f64], y: &[f64])
         Some((typing, ev)) => {
             // Signal quality is the spectrum's dynamic range over its noise, so that a
             // clean spectrum without a two-phonon band (a simulant) stays usable.
-            d.quality.snr = typing.two_phonon_snr.max(dynamic_range(y, noise_sigma(y)));
-            let below = (typing.two_phonon_snr <= -MIN_LINE_SNR).then(|| below_baseline(x, y));
+            let sigma = noise_sigma(y);
+            d.quality.snr = typing.two_phonon_snr.max(dynamic_range(y, sigma));
+            let below =
+                (typing.two_phonon_snr <= -MIN_LINE_SNR).then(|| below_baseline(x, y, sigma));
             match below {
                 Some(Below::UnderACurve) => d.quality.problems.push(
                     "less absorption at 1992 cm^-1 than at 1500 and 2700 cm^-1, but on a \

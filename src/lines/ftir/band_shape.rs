@@ -25,7 +25,6 @@
 //! diamond's under a curved one ([`below_baseline`]). The band is a smooth model: one broad
 //! smooth band centred near 2100 cm^-1 (FWHM about 500) passes for it.
 
-use crate::preprocess::despike::noise_sigma;
 use crate::preprocess::least_squares::solve;
 use crate::preprocess::peak_shape::gauss;
 use serde::{Deserialize, Serialize};
@@ -207,9 +206,9 @@ pub enum Below {
     NoBand,
 }
 
-/// [`Below`] of `x`, `y` (x ascending, cm^-1).
-pub fn below_baseline(x: &[f64], y: &[f64]) -> Below {
-    let sigma = noise_sigma(y);
+/// [`Below`] of `x`, `y` (x ascending, cm^-1) whose noise is `sigma`
+/// ([`crate::preprocess::despike::noise_sigma`]).
+pub fn below_baseline(x: &[f64], y: &[f64], sigma: f64) -> Below {
     if band_shape(x, y, sigma).is_some_and(|s| s.on_a_curved_baseline()) {
         return Below::UnderACurve;
     }
@@ -224,6 +223,7 @@ pub fn below_baseline(x: &[f64], y: &[f64]) -> Below {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::preprocess::despike::noise_sigma;
 
     fn grid() -> Vec<f64> {
         (0..1400).map(|i| 1400.0 + 2.0 * i as f64).collect()
@@ -287,17 +287,26 @@ mod tests {
             .iter()
             .map(|&k| intrinsic_shape(k) / 6.0 + 2.0 * (k / 2000.0).powi(4) + ripple(k))
             .collect();
-        assert_eq!(below_baseline(&x, &scattered), Below::UnderACurve);
+        assert_eq!(
+            below_baseline(&x, &scattered, noise_sigma(&scattered)),
+            Below::UnderACurve
+        );
         let negated: Vec<f64> = x
             .iter()
             .map(|&k| -intrinsic_shape(k) / 6.0 + ripple(k))
             .collect();
-        assert_eq!(below_baseline(&x, &negated), Below::UpsideDown);
+        assert_eq!(
+            below_baseline(&x, &negated, noise_sigma(&negated)),
+            Below::UpsideDown
+        );
         let other: Vec<f64> = x
             .iter()
             .map(|&k| gauss(k, 1500.0, 150.0) + gauss(k, 2800.0, 200.0) + ripple(k))
             .collect();
-        assert_eq!(below_baseline(&x, &other), Below::NoBand);
+        assert_eq!(
+            below_baseline(&x, &other, noise_sigma(&other)),
+            Below::NoBand
+        );
     }
 
     #[test]
