@@ -27,6 +27,9 @@ pub enum XUnit {
     Other(String),
 }
 
+/// The name of [`YUnit::single_beam`].
+const SINGLE_BEAM: &str = "single_beam";
+
 /// Unit of the ordinate.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -169,9 +172,14 @@ impl YUnit {
     }
 
     /// A single-channel (single-beam) infrared spectrum: the sample's intensity, not ratioed
-    /// to a background (as the OMNIC reader names it).
+    /// to a background (what the vendor readers give such a trace).
+    pub fn single_beam() -> YUnit {
+        YUnit::Other(SINGLE_BEAM.into())
+    }
+
+    /// Whether this is [`YUnit::single_beam`].
     pub fn is_single_beam(&self) -> bool {
-        matches!(self, YUnit::Other(n) if n == "single_beam")
+        matches!(self, YUnit::Other(n) if n == SINGLE_BEAM)
     }
 
     pub fn name(&self) -> &str {

@@ -244,7 +244,7 @@ fn to_raw(format: &str, t: &TraceInfo, mut channels: Vec<Vec<f64>>) -> Result<Ra
         "transmittance" => YUnit::Transmittance,
         "reflectance" => YUnit::Reflectance,
         "intensity" | "raman_intensity" | "counts" => YUnit::Counts,
-        "single_beam" => YUnit::Other("single_beam".into()),
+        "single_beam" => YUnit::single_beam(),
         "" => YUnit::Arbitrary,
         other => YUnit::parse(other),
     };
