@@ -469,7 +469,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            let screener = Screener::new(model.load()?);
             let opts = BatchOptions {
                 paths,
                 format,
@@ -479,7 +478,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 chunk_stones: chunk,
                 progress: std::io::stderr().is_terminal(),
             };
-            let summary = batch::run(&screener, &opts, &defaults.options())?;
+            let read = defaults.options();
+            // The archive is walked and its stones planned while the models load (finding
+            // ONNX Runtime's library through Python alone takes 0.1-0.2 s): a model that
+            // fails to load is reported at once, without waiting for the plan.
+            let planning = std::thread::spawn({
+                let (opts, read) = (opts.clone(), read.clone());
+                move || batch::plan(&opts, &read)
+            });
+            let screener = Screener::new(model.load()?);
+            let plan = planning
+                .join()
+                .map_err(|_| anyhow::anyhow!("planning the run panicked"))??;
+            let summary = batch::run_planned(&screener, plan, &opts, &read)?;
             eprintln!("{summary}");
             Ok(if summary.errors > 0 {
                 ExitCode::from(2)

@@ -27,6 +27,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+#[derive(Debug, Clone)]
 pub struct BatchOptions {
     /// Files and folders; `-` reads a list of paths from stdin, one per line.
     pub paths: Vec<PathBuf>,
@@ -124,14 +125,14 @@ fn input_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BatchError> {
     files::expand(&expanded).map_err(BatchError::Input)
 }
 
-type Plan = [(String, Vec<PathBuf>)];
+type Stones = [(String, Vec<PathBuf>)];
 
 /// Read, group and screen planned stones a chunk at a time, handing each chunk's verdicts to
 /// `sink`. A file holding several stones is read with each chunk that
 /// has one of them, and each chunk keeps only its own stones.
 fn for_each_chunk<E>(
     screener: &Screener,
-    plan: &Plan,
+    plan: &Stones,
     planned: &HashSet<String>,
     chunk_stones: usize,
     read: &ReadOptions,
@@ -182,22 +183,24 @@ pub fn screen_all(
     Ok(all)
 }
 
-/// Screen an archive; records go to `opts.out` (or stdout), the summary is returned.
-pub fn run(
-    screener: &Screener,
-    opts: &BatchOptions,
-    read: &ReadOptions,
-) -> Result<Summary, BatchError> {
-    let t0 = Instant::now();
+/// A run's stones, planned before any is screened and before a model is needed, so that the
+/// models can load while the archive is walked ([`plan`], then [`run_planned`]).
+pub struct Plan {
+    /// This run's stones (its shard's, those not yet recorded), sorted by id, with their files.
+    stones: Vec<(String, Vec<PathBuf>)>,
+    /// Every stone id the archive gave, before shards and resumed stones were taken out.
+    planned: HashSet<String>,
+    /// Whether the output file to resume already holds records.
+    has_content: bool,
+    summary: Summary,
+    started: Instant,
+}
+
+/// Plan a run: check the options, walk the inputs, learn every file's stones, keep this
+/// shard's and (`--resume`) those the output does not yet hold.
+pub fn plan(opts: &BatchOptions, read: &ReadOptions) -> Result<Plan, BatchError> {
+    let started = Instant::now();
     let mut summary = Summary::default();
-    let out_name = opts
-        .out
-        .as_ref()
-        .map_or("stdout".to_string(), |p| p.display().to_string());
-    let out_err = |source| BatchError::Output {
-        path: out_name.clone(),
-        source,
-    };
     if opts.resume && opts.out.is_none() {
         return Err(BatchError::ResumeNeedsFile);
     }
@@ -209,23 +212,67 @@ pub fn run(
             return Err(BatchError::ParquetResume);
         }
     }
-    let mut plan = plan_stones(input_paths(&opts.paths)?, read);
-    let planned: HashSet<String> = plan.iter().map(|(id, _)| id.clone()).collect();
+    let mut stones = plan_stones(input_paths(&opts.paths)?, read);
+    let planned: HashSet<String> = stones.iter().map(|(id, _)| id.clone()).collect();
     if let Some(sh) = opts.shard {
-        let before = plan.len();
-        plan.retain(|(key, _)| sh.owns(key));
-        summary.other_shards = before - plan.len();
+        let before = stones.len();
+        stones.retain(|(key, _)| sh.owns(key));
+        summary.other_shards = before - stones.len();
     }
     let mut has_content = false;
     if opts.resume
         && let Some(path) = &opts.out
     {
-        let (done, content) = output::recorded_stones(path, opts.format).map_err(&out_err)?;
+        let (done, content) = output::recorded_stones(path, opts.format)
+            .map_err(|source| output_error(opts, source))?;
         has_content = content;
-        let before = plan.len();
-        plan.retain(|(id, _)| !done.contains(id));
-        summary.resumed_skipped = before - plan.len();
+        let before = stones.len();
+        stones.retain(|(id, _)| !done.contains(id));
+        summary.resumed_skipped = before - stones.len();
     }
+    Ok(Plan {
+        stones,
+        planned,
+        has_content,
+        summary,
+        started,
+    })
+}
+
+fn output_error(opts: &BatchOptions, source: std::io::Error) -> BatchError {
+    BatchError::Output {
+        path: opts
+            .out
+            .as_ref()
+            .map_or("stdout".to_string(), |p| p.display().to_string()),
+        source,
+    }
+}
+
+/// Screen an archive; records go to `opts.out` (or stdout), the summary is returned.
+pub fn run(
+    screener: &Screener,
+    opts: &BatchOptions,
+    read: &ReadOptions,
+) -> Result<Summary, BatchError> {
+    run_planned(screener, plan(opts, read)?, opts, read)
+}
+
+/// Screen a planned run (`plan(opts, read)`); its summary counts from the start of the plan.
+pub fn run_planned(
+    screener: &Screener,
+    plan: Plan,
+    opts: &BatchOptions,
+    read: &ReadOptions,
+) -> Result<Summary, BatchError> {
+    let Plan {
+        stones: plan,
+        planned,
+        has_content,
+        mut summary,
+        started: t0,
+    } = plan;
+    let out_err = |source| output_error(opts, source);
     let mut out = output::open(opts.format, opts.out.as_deref(), opts.resume, has_content)
         .map_err(&out_err)?;
     let provenance = Provenance::new(&screener.models);
