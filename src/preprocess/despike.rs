@@ -61,10 +61,7 @@ pub fn grid_step_of(y: &[f64]) -> Option<f64> {
 fn step_of(d: &[f64], within_a_step: bool) -> Option<f64> {
     // a difference of written values that should be 0 can leave a residue of rounding
     // (0.371 - 2 * 0.372 + 0.373 = 1.6e-17): such residues count as 0
-    let (largest, least) = d.iter().fold((0.0f64, f64::INFINITY), |(m, l), v| {
-        let a = v.abs();
-        (m.max(a), if a > 0.0 { l.min(a) } else { l })
-    });
+    let (largest, least) = largest_and_least(d);
     let q = if least > 1e-9 * largest {
         least
     } else {
@@ -99,6 +96,34 @@ fn step_of(d: &[f64], within_a_step: bool) -> Option<f64> {
         }
     }
     Some(q)
+}
+
+/// The largest |v| of `d` (0 when none) and the least non-zero one (infinite when none); NaNs
+/// count as neither. In eight independent lanes, so that the pass runs as vector compares
+/// rather than one chain of dependent ones (it touches every difference of every noise
+/// estimate: 12% of all screening cycles when it was one chain).
+fn largest_and_least(d: &[f64]) -> (f64, f64) {
+    const LANES: usize = 8;
+    let (mut m, mut l) = ([0.0f64; LANES], [f64::INFINITY; LANES]);
+    let blocks = d.chunks_exact(LANES);
+    let tail = blocks.remainder();
+    for b in blocks {
+        for j in 0..LANES {
+            let a = b[j].abs();
+            m[j] = if a > m[j] { a } else { m[j] };
+            l[j] = if a > 0.0 && a < l[j] { a } else { l[j] };
+        }
+    }
+    for (j, v) in tail.iter().enumerate() {
+        let a = v.abs();
+        m[j] = if a > m[j] { a } else { m[j] };
+        l[j] = if a > 0.0 && a < l[j] { a } else { l[j] };
+    }
+    let largest = m.iter().fold(0.0f64, |x, &y| if y > x { y } else { x });
+    let least = l
+        .iter()
+        .fold(f64::INFINITY, |x, &y| if y < x { y } else { x });
+    (largest, least)
 }
 
 /// Robust noise level of a signal from its second differences at a lag of `lag` points:
@@ -230,6 +255,40 @@ mod tests {
         }
         // The 3-pixel-wide line at 100 is untouched.
         assert_eq!(y[95..106], clean[95..106]);
+    }
+
+    /// The lanes give what one chain of `f64::max` / `min` over the non-zero values gives.
+    #[test]
+    fn largest_and_least_as_one_chain() {
+        let chain = |d: &[f64]| {
+            d.iter().fold((0.0f64, f64::INFINITY), |(m, l), v| {
+                let a = v.abs();
+                (m.max(a), if a > 0.0 { l.min(a) } else { l })
+            })
+        };
+        let mut r: u64 = 3;
+        for n in 0..40 {
+            let d: Vec<f64> = (0..n)
+                .map(|i| {
+                    r = r
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    match (r >> 60, i % 3) {
+                        (0, _) => 0.0,
+                        (1, _) => -0.0,
+                        (2, 0) => f64::NAN,
+                        (3, 1) => f64::INFINITY,
+                        _ => ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10.0,
+                    }
+                })
+                .collect();
+            let (a, b) = (largest_and_least(&d), chain(&d));
+            assert_eq!(
+                (a.0.to_bits(), a.1.to_bits()),
+                (b.0.to_bits(), b.1.to_bits()),
+                "{d:?}"
+            );
+        }
     }
 
     #[test]
