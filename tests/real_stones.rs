@@ -14,6 +14,7 @@
 
 mod common;
 
+use diamond_screen::lines::Indicates;
 use diamond_screen::model::{BackendChoice, ModelSet, backend};
 use diamond_screen::screen::{Screener, group_files};
 use diamond_screen::spectrum::{ReadOptions, Technique};
@@ -397,6 +398,72 @@ fn fn7112_under_a_scattering_baseline_is_never_a_simulant() {
                 "{what}: {v:?}"
             );
             assert_ne!(v.channels[0].diamond, Some(false), "{what}: {v:?}");
+        }
+    }
+}
+
+/// The real natural FN7112's PL spectra as software that smooths before export delivers them
+/// (a Gaussian of 0.3-2 nm FWHM over its 0.07 nm pixels): neighbouring points then share their
+/// noise, and over the whole spectrum first differences read the slopes of its broad bands
+/// rather than that noise. The room-temperature spectrum smoothed to 0.5 and 1 nm once showed
+/// "SiV-" at SNR 25-31 (a ripple of its noise near 739 nm) and was referred as likely CVD.
+#[test]
+fn fn7112_pl_smoothed_before_export_shows_no_synthetic_marker() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, kelvin) in [
+        ("natural_FN7112_pl532_77K.esp", 77.0),
+        ("natural_FN7112_pl532_295K.esp", 295.0),
+    ] {
+        let opts = ReadOptions {
+            technique: Some(Technique::Pl),
+            temperature_k: Some(kelvin),
+            ..ReadOptions::default()
+        };
+        let spectrum = diamond_screen::spectrum::read_path_with(&lab.join("pl").join(name), &opts)
+            .unwrap()
+            .remove(0);
+        let (x, y) = (&spectrum.x, &spectrum.y);
+        let pixel = (x[x.len() - 1] - x[0]) / (x.len() - 1) as f64;
+        assert!(
+            x[0] > 500.0 && pixel > 0.05 && pixel < 0.1,
+            "read in nm: {pixel}"
+        );
+        for fwhm in [0.3, 0.5, 1.0, 2.0] {
+            let sigma = fwhm / 2.3548 / pixel;
+            let reach = (4.0 * sigma).ceil() as isize;
+            let smoothed: Vec<f64> = (0..y.len() as isize)
+                .map(|i| {
+                    let (mut sum, mut weight) = (0.0, 0.0);
+                    for k in -reach..=reach {
+                        let j = (i + k).clamp(0, y.len() as isize - 1) as usize;
+                        let w = (-0.5 * (k as f64 / sigma).powi(2)).exp();
+                        sum += w * y[j];
+                        weight += w;
+                    }
+                    sum / weight
+                })
+                .collect();
+            let p = dir.path().join(format!("K{kelvin}s{fwhm}_pl532.csv"));
+            let body: String = x
+                .iter()
+                .zip(&smoothed)
+                .map(|(a, b)| format!("{a:.4},{b:.3}\n"))
+                .collect();
+            std::fs::write(&p, format!("wavelength_nm,counts\n{body}")).unwrap();
+            let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(kelvin));
+            let what = p.display().to_string();
+            assert_natural_is_never_called_synthetic_or_simulant(&v, &what);
+            assert!(
+                v.evidence
+                    .iter()
+                    .all(|e| !matches!(e.evidence.indicates, Indicates::Cvd | Indicates::Hpht)),
+                "{what}: {:?}",
+                v.evidence
+            );
         }
     }
 }

@@ -31,7 +31,7 @@ pub struct PeakOptions {
 }
 
 /// Block length for local noise estimates.
-const NOISE_BLOCK: usize = 64;
+pub const NOISE_BLOCK: usize = 64;
 
 /// Local noise for every block of NOISE_BLOCK points (robust sigma of differences); `global`
 /// is `noise_sigma(y)`, which the caller has already measured.

@@ -266,7 +266,17 @@ mod tests {
     #[test]
     fn nearest_whole_decides_as_round() {
         let mut r: u64 = 9;
-        let mut cases = vec![0.0, 0.5, 1.5, 2.5, 0.4995, 0.5005, 1e15 + 0.5, 4.5e15, 1e300];
+        let mut cases = vec![
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.4995,
+            0.5005,
+            1e15 + 0.5,
+            4.5e15,
+            1e300,
+        ];
         cases.extend([f64::INFINITY, f64::NAN, 0.49999999999999994]);
         for _ in 0..10_000 {
             r = r
