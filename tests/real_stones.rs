@@ -402,11 +402,40 @@ fn fn7112_under_a_scattering_baseline_is_never_a_simulant() {
     }
 }
 
-/// The real natural FN7112's PL spectra as software that smooths before export delivers them
-/// (a Gaussian of 0.3-2 nm FWHM over its 0.07 nm pixels): neighbouring points then share their
-/// noise, and over the whole spectrum first differences read the slopes of its broad bands
-/// rather than that noise. The room-temperature spectrum smoothed to 0.5 and 1 nm once showed
-/// "SiV-" at SNR 25-31 (a ripple of its noise near 739 nm) and was referred as likely CVD.
+/// `y` on pixels of `pixel` smoothed by a Gaussian of `fwhm` (the x unit), as software that
+/// smooths before export delivers it; the ends repeat the end points.
+fn smoothed(y: &[f64], pixel: f64, fwhm: f64) -> Vec<f64> {
+    let sigma = fwhm / 2.3548 / pixel;
+    let reach = (4.0 * sigma).ceil() as isize;
+    (0..y.len() as isize)
+        .map(|i| {
+            let (mut sum, mut weight) = (0.0, 0.0);
+            for k in -reach..=reach {
+                let j = (i + k).clamp(0, y.len() as isize - 1) as usize;
+                let w = (-0.5 * (k as f64 / sigma).powi(2)).exp();
+                sum += w * y[j];
+                weight += w;
+            }
+            sum / weight
+        })
+        .collect()
+}
+
+/// A PL spectrum written as a plain two-column CSV.
+fn write_pl(path: &std::path::Path, x: &[f64], y: &[f64]) {
+    let body: String = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| format!("{a:.4},{b:.3}\n"))
+        .collect();
+    std::fs::write(path, format!("wavelength_nm,counts\n{body}")).unwrap();
+}
+
+/// The real natural FN7112's PL spectra smoothed before export (0.3-2 nm over its 0.07 nm
+/// pixels): neighbouring points then share their noise, and over the whole spectrum first
+/// differences read the slopes of its broad bands rather than that noise. The
+/// room-temperature spectrum smoothed to 0.5 and 1 nm once showed "SiV-" at SNR 25-31 (a
+/// ripple of its noise near 739 nm) and was referred as likely CVD.
 #[test]
 fn fn7112_pl_smoothed_before_export_shows_no_synthetic_marker() {
     let Some(lab) = common::shared_lab_files() else {
@@ -426,34 +455,15 @@ fn fn7112_pl_smoothed_before_export_shows_no_synthetic_marker() {
         let spectrum = diamond_screen::spectrum::read_path_with(&lab.join("pl").join(name), &opts)
             .unwrap()
             .remove(0);
-        let (x, y) = (&spectrum.x, &spectrum.y);
+        let x = &spectrum.x;
         let pixel = (x[x.len() - 1] - x[0]) / (x.len() - 1) as f64;
         assert!(
             x[0] > 500.0 && pixel > 0.05 && pixel < 0.1,
             "read in nm: {pixel}"
         );
         for fwhm in [0.3, 0.5, 1.0, 2.0] {
-            let sigma = fwhm / 2.3548 / pixel;
-            let reach = (4.0 * sigma).ceil() as isize;
-            let smoothed: Vec<f64> = (0..y.len() as isize)
-                .map(|i| {
-                    let (mut sum, mut weight) = (0.0, 0.0);
-                    for k in -reach..=reach {
-                        let j = (i + k).clamp(0, y.len() as isize - 1) as usize;
-                        let w = (-0.5 * (k as f64 / sigma).powi(2)).exp();
-                        sum += w * y[j];
-                        weight += w;
-                    }
-                    sum / weight
-                })
-                .collect();
             let p = dir.path().join(format!("K{kelvin}s{fwhm}_pl532.csv"));
-            let body: String = x
-                .iter()
-                .zip(&smoothed)
-                .map(|(a, b)| format!("{a:.4},{b:.3}\n"))
-                .collect();
-            std::fs::write(&p, format!("wavelength_nm,counts\n{body}")).unwrap();
+            write_pl(&p, x, &smoothed(&spectrum.y, pixel, fwhm));
             let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(kelvin));
             let what = p.display().to_string();
             assert_natural_is_never_called_synthetic_or_simulant(&v, &what);
@@ -465,5 +475,36 @@ fn fn7112_pl_smoothed_before_export_shows_no_synthetic_marker() {
                 v.evidence
             );
         }
+    }
+}
+
+/// The lab-grown SiV- stone smoothed before export (0.1-1 nm over its 0.009 nm pixels) is
+/// still referred as likely CVD: the noise its smoothing hides is read back, not more. (Read
+/// against the block-means' own noise, the 0.1 nm export's SiV- fell to SNR 7, no longer
+/// decisive.)
+#[test]
+fn the_siv_stone_smoothed_before_export_is_still_likely_cvd() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(lab.join("pl/labgrown_SiV_pl_295K.csv")).unwrap();
+    let (x, y): (Vec<f64>, Vec<f64>) = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let (a, b) = l.split_once(',')?;
+            Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
+        })
+        .unzip();
+    assert!(x.len() > 2000);
+    let pixel = (x[x.len() - 1] - x[0]) / (x.len() - 1) as f64;
+    for fwhm in [0.1, 0.3, 0.5, 1.0] {
+        let p = dir.path().join(format!("S{fwhm}_pl532.csv"));
+        write_pl(&p, &x, &smoothed(&y, pixel, fwhm));
+        let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(295.0));
+        assert_eq!(v.verdict, VerdictKind::Refer, "{}: {v:?}", p.display());
+        assert_eq!(v.likely_origin, Some(Origin::Cvd), "{}: {v:?}", p.display());
     }
 }

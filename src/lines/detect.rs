@@ -367,8 +367,7 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
         // noise than of independent noise: the smoothed spectrum's noise, read past both at a
         // lag of eight, against what independent noise would leave of `raw_sigma`.
         let left = curvature_sigma(&smooth, 8);
-        let point = block_point_noise(&y).map_or(raw_sigma, |b| b.min(raw_sigma));
-        (left / (SAVGOL_5_NOISE * point).max(f64::MIN_POSITIVE)).max(1.0)
+        (left / (SAVGOL_5_NOISE * raw_sigma).max(f64::MIN_POSITIVE)).max(1.0)
     } else {
         sharing
     };
