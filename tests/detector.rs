@@ -102,21 +102,10 @@ fn known_lines_are_found_within_tolerance() {
 /// `s` smoothed by a Gaussian of `fwhm` nm, as software that smooths before export delivers it.
 fn smoothed(s: &Spectrum, fwhm: f64) -> Spectrum {
     let pixel = (s.x[s.x.len() - 1] - s.x[0]) / (s.x.len() - 1) as f64;
-    let sigma = fwhm / 2.3548 / pixel;
-    let reach = (4.0 * sigma).ceil() as isize;
-    let n = s.y.len() as isize;
-    let y = (0..n)
-        .map(|i| {
-            let (mut sum, mut weight) = (0.0, 0.0);
-            for k in -reach..=reach {
-                let w = (-0.5 * (k as f64 / sigma).powi(2)).exp();
-                sum += w * s.y[(i + k).clamp(0, n - 1) as usize];
-                weight += w;
-            }
-            sum / weight
-        })
-        .collect();
-    Spectrum { y, ..s.clone() }
+    Spectrum {
+        y: common::smoothed(&s.y, pixel, fwhm),
+        ..s.clone()
+    }
 }
 
 /// A 77 K spectrum smoothed before export (0.6-1.6 nm over 0.18 nm pixels) shares its noise

@@ -402,25 +402,6 @@ fn fn7112_under_a_scattering_baseline_is_never_a_simulant() {
     }
 }
 
-/// `y` on pixels of `pixel` smoothed by a Gaussian of `fwhm` (the x unit), as software that
-/// smooths before export delivers it; the ends repeat the end points.
-fn smoothed(y: &[f64], pixel: f64, fwhm: f64) -> Vec<f64> {
-    let sigma = fwhm / 2.3548 / pixel;
-    let reach = (4.0 * sigma).ceil() as isize;
-    (0..y.len() as isize)
-        .map(|i| {
-            let (mut sum, mut weight) = (0.0, 0.0);
-            for k in -reach..=reach {
-                let j = (i + k).clamp(0, y.len() as isize - 1) as usize;
-                let w = (-0.5 * (k as f64 / sigma).powi(2)).exp();
-                sum += w * y[j];
-                weight += w;
-            }
-            sum / weight
-        })
-        .collect()
-}
-
 /// A PL spectrum written as a plain two-column CSV.
 fn write_pl(path: &std::path::Path, x: &[f64], y: &[f64]) {
     let body: String = x
@@ -463,7 +444,7 @@ fn fn7112_pl_smoothed_before_export_shows_no_synthetic_marker() {
         );
         for fwhm in [0.3, 0.5, 1.0, 2.0] {
             let p = dir.path().join(format!("K{kelvin}s{fwhm}_pl532.csv"));
-            write_pl(&p, x, &smoothed(&spectrum.y, pixel, fwhm));
+            write_pl(&p, x, &common::smoothed(&spectrum.y, pixel, fwhm));
             let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(kelvin));
             let what = p.display().to_string();
             assert_natural_is_never_called_synthetic_or_simulant(&v, &what);
@@ -489,20 +470,23 @@ fn the_siv_stone_smoothed_before_export_is_still_likely_cvd() {
     };
     let s = screener();
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(lab.join("pl/labgrown_SiV_pl_295K.csv")).unwrap();
-    let (x, y): (Vec<f64>, Vec<f64>) = text
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let (a, b) = l.split_once(',')?;
-            Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
-        })
-        .unzip();
-    assert!(x.len() > 2000);
+    let opts = ReadOptions {
+        technique: Some(Technique::Pl),
+        ..ReadOptions::default()
+    };
+    let siv =
+        diamond_screen::spectrum::read_path_with(&lab.join("pl/labgrown_SiV_pl_295K.csv"), &opts)
+            .unwrap()
+            .remove(0);
+    let (x, y) = (&siv.x, &siv.y);
+    assert!(
+        x.len() > 2000 && x[0] > 700.0 && x[x.len() - 1] < 760.0,
+        "read in nm"
+    );
     let pixel = (x[x.len() - 1] - x[0]) / (x.len() - 1) as f64;
     for fwhm in [0.1, 0.3, 0.5, 1.0] {
         let p = dir.path().join(format!("S{fwhm}_pl532.csv"));
-        write_pl(&p, &x, &smoothed(&y, pixel, fwhm));
+        write_pl(&p, x, &common::smoothed(y, pixel, fwhm));
         let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(295.0));
         assert_eq!(v.verdict, VerdictKind::Refer, "{}: {v:?}", p.display());
         assert_eq!(v.likely_origin, Some(Origin::Cvd), "{}: {v:?}", p.display());

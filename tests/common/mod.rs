@@ -88,3 +88,23 @@ pub fn copy_models(to: &std::path::Path) {
         }
     }
 }
+
+/// `y` on even pixels of `pixel` (its x unit) smoothed by a Gaussian of `fwhm` (the same
+/// unit), the ends repeating the end points: a spectrum as software that smooths before
+/// export delivers it.
+pub fn smoothed(y: &[f64], pixel: f64, fwhm: f64) -> Vec<f64> {
+    let sigma = fwhm / 2.3548 / pixel;
+    let reach = (4.0 * sigma).ceil() as isize;
+    let n = y.len() as isize;
+    (0..n)
+        .map(|i| {
+            let (mut sum, mut weight) = (0.0, 0.0);
+            for k in -reach..=reach {
+                let w = (-0.5 * (k as f64 / sigma).powi(2)).exp();
+                sum += w * y[(i + k).clamp(0, n - 1) as usize];
+                weight += w;
+            }
+            sum / weight
+        })
+        .collect()
+}
