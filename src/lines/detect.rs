@@ -657,7 +657,8 @@ struct OwnPoints {
 /// judged against the noise left in those means. Etaloning fringes (past FRINGES_FROM_NM)
 /// read as shared noise too (and the longer-lag noise keeps lines off them): the means are
 /// taken only where the part short of the fringes shares its noise, as an interpolation does
-/// everywhere. `sigma` is `noise_sigma(&y)`.
+/// everywhere. `sigma` is `noise_sigma(&y)`; `max_fwhm` the widest line the detector allows
+/// (it bounds the means).
 fn own_points(
     technique: Technique,
     mut x: Vec<f64>,
