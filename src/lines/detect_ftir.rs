@@ -4,7 +4,7 @@
 
 use super::detect::{Detection, MIN_LINE_SNR, TWO_PHONON_ABSENT_SNR, dynamic_range};
 use super::ftir::band_shape::{Below, below_baseline};
-use super::ftir::{FtirTyping, ShapeSays, analyse, two_phonon_shows_diamond};
+use super::ftir::{FtirTyping, ShapeSays, analyse_measured, two_phonon_shows_diamond};
 use crate::preprocess::despike::noise_sigma;
 use crate::spectrum::Spectrum;
 
@@ -18,11 +18,12 @@ pub(super) fn detect_ftir(d: &mut Detection, s: &Spectrum, x: &[f64], y: &[f64])
         );
         return;
     }
-    match analyse(x, y) {
+    // measured once: for the typing, the quality figure and a band below its baseline
+    let sigma = noise_sigma(y);
+    match analyse_measured(x, y, sigma) {
         Some((typing, ev)) => {
             // Signal quality is the spectrum's dynamic range over its noise, so that a
             // clean spectrum without a two-phonon band (a simulant) stays usable.
-            let sigma = noise_sigma(y);
             d.quality.snr = typing.two_phonon_snr.max(dynamic_range(y, sigma));
             let below =
                 (typing.two_phonon_snr <= -MIN_LINE_SNR).then(|| below_baseline(x, y, sigma));

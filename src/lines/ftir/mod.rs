@@ -202,8 +202,13 @@ pub fn fit_curves(x: &[f64], y: &[f64], typing: &FtirTyping) -> Option<FitCurves
 /// Type an FTIR absorbance spectrum (x ascending in cm^-1). None when the range does not
 /// reach the two-phonon band.
 pub fn analyse(x: &[f64], y: &[f64]) -> Option<(FtirTyping, Vec<Evidence>)> {
+    analyse_measured(x, y, noise_sigma(y))
+}
+
+/// [`analyse`] of a spectrum whose noise `sigma` (`noise_sigma(y)`) the caller has measured.
+pub fn analyse_measured(x: &[f64], y: &[f64], sigma: f64) -> Option<(FtirTyping, Vec<Evidence>)> {
     let (tp_raw, k) = two_phonon_scale(x, y)?;
-    let sigma_raw = noise_sigma(y).max(f64::MIN_POSITIVE);
+    let sigma_raw = sigma.max(f64::MIN_POSITIVE);
     let tp_snr = tp_raw / sigma_raw;
     if !(tp_raw > 0.0) {
         return Some((
