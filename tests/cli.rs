@@ -199,7 +199,7 @@ fn parcel_and_sampling_plan_from_the_command_line() {
 #[test]
 fn several_spectra_of_a_file_are_stones_of_their_own_or_one_is_picked() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("S7_series.csv");
+    let path = dir.path().join("S7_PL.csv");
     let mut t = String::from("Wavelength (nm),10 K,77 K,295 K\n");
     for i in 0..100 {
         t.push_str(&format!(

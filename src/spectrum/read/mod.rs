@@ -12,6 +12,7 @@
 
 mod binary;
 mod delimited;
+mod file_name;
 mod ids;
 mod jcamp;
 mod json;
@@ -26,6 +27,7 @@ use super::units::{XUnit, YUnit};
 use super::validate::order_points;
 use std::path::Path;
 
+pub use file_name::stone_id_from_path;
 pub use ids::{PREFIX_BYTES as ID_PREFIX_BYTES, stone_ids};
 pub use json::{SpectrumJson, StoneJson};
 
@@ -165,7 +167,8 @@ pub fn from_stone_json(name: &str, stone: StoneJson) -> Result<Vec<Spectrum>, Re
 }
 
 /// Read every spectrum in `bytes`; `name` is the file or upload name used in errors, as the
-/// spectrum's `source`, and (up to its first `_`) as the stone id when no metadata names one.
+/// spectrum's `source`, and (less the words naming the measurement at its end,
+/// [`stone_id_from_path`]) as the stone id when no metadata names one.
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Spectrum>, ReadError> {
     read_bytes_with(name, bytes, &ReadOptions::default())
 }
@@ -332,8 +335,14 @@ fn finish(
     if meta.stone_id.is_none() {
         let id = stone_id_from_path(Path::new(name));
         if !id.is_empty() {
+            meta.inferred.push(if id.contains('_') {
+                "stone id from the file name: every word but those naming the measurement at \
+                 its end (a serial or a map point is a stone of its own)"
+                    .into()
+            } else {
+                "stone id from the file name".into()
+            });
             meta.stone_id = Some(id);
-            meta.inferred.push("stone id from the file name".into());
         }
     }
     if let Some((i, n)) = series {
@@ -354,15 +363,6 @@ fn finish(
         meta,
         source_descending: ordered.source_descending,
     })
-}
-
-/// The stone id a file name gives: the stem up to the first `_`.
-pub fn stone_id_from_path(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    stem.split('_').next().unwrap_or_default().to_string()
 }
 
 /// The x unit of a file that names none, where the range (and the technique or the laser) leaves

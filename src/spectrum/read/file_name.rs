@@ -1,0 +1,114 @@
+//! The stone id a file's name gives, for files whose contents name none: the name less the
+//! words at its end that name the measurement (`FN7112_PL_77K.csv` -> `FN7112`,
+//! `SIM103-000000_pl532.csv` -> `SIM103-000000`). A name that ends in anything else keeps
+//! every word: `scan_0001.csv`, `natural_FN7112_map0001.csv` and `hpht_IIa_0005.csv` are
+//! stones of their own. Grouping those by their first word (the rule before) fused every scan
+//! of an archive, and two natural stones of the fixtures, into one stone and one verdict: a
+//! synthetic's spectrum could hide among natural ones. A stone split in two gets two verdicts
+//! on less evidence each, never a pass it would not get whole.
+
+use std::path::Path;
+
+/// Words that name a technique, the measurement's kind or its temperature.
+const MEASUREMENT_WORDS: &[&str] = &[
+    "pl",
+    "ftir",
+    "ir",
+    "nir",
+    "mir",
+    "raman",
+    "uv",
+    "vis",
+    "uvvis",
+    "uv-vis",
+    "uv-vis-nir",
+    "abs",
+    "absorbance",
+    "absorption",
+    "transmittance",
+    "transmission",
+    "luminescence",
+    "photoluminescence",
+    "rt",
+    "lnt",
+    "ln2",
+];
+
+/// Whether `word` names the measurement: one of [`MEASUREMENT_WORDS`], a technique with its
+/// laser (`pl532`, `raman785nm`), a laser (`532nm`) or a temperature (`77K`). A bare number
+/// does not (`0001` is a serial, and a laser written bare cannot be told from one).
+fn names_the_measurement(word: &str) -> bool {
+    let w = word.to_ascii_lowercase();
+    if MEASUREMENT_WORDS.contains(&w.as_str()) {
+        return true;
+    }
+    let laser = |digits: &str| digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit());
+    for technique in ["pl", "raman"] {
+        if let Some(rest) = w.strip_prefix(technique) {
+            let rest = rest.strip_prefix('-').unwrap_or(rest);
+            if laser(rest.strip_suffix("nm").unwrap_or(rest)) {
+                return true;
+            }
+        }
+    }
+    let number = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+    };
+    w.strip_suffix("nm").is_some_and(number) || w.strip_suffix('k').is_some_and(number)
+}
+
+/// The stone id a file name gives: its stem less the `_`-separated words at its end that name
+/// the measurement ([`names_the_measurement`]), the first word always kept.
+pub fn stone_id_from_path(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let words: Vec<&str> = stem.split('_').collect();
+    let kept = words
+        .iter()
+        .rposition(|w| !names_the_measurement(w))
+        .map_or(1, |last| last + 1);
+    words[..kept.max(1)].join("_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(name: &str) -> String {
+        stone_id_from_path(Path::new(name))
+    }
+
+    #[test]
+    fn measurement_words_at_the_end_name_the_channel() {
+        assert_eq!(id("SIM103-000000_pl532.csv"), "SIM103-000000");
+        assert_eq!(id("dir/SIM103-000000_ftir.csv"), "SIM103-000000");
+        assert_eq!(id("AAA_pl405.csv"), "AAA");
+        assert_eq!(id("FN7112_PL_295K.csv"), "FN7112");
+        assert_eq!(id("FN7112_PL_77K_532nm.txt"), "FN7112");
+        assert_eq!(id("stone 9_UV-Vis.csv"), "stone 9");
+        assert_eq!(id("sample_1_pl532.csv"), "sample_1");
+        assert_eq!(id("s4_Raman-785nm.spc"), "s4");
+        assert_eq!(id("FN7112.csv"), "FN7112");
+        // the first word is the id even when it is a measurement word
+        assert_eq!(id("PL_532nm.csv"), "PL");
+        assert_eq!(id("pl532.csv"), "pl532");
+    }
+
+    #[test]
+    fn serials_and_map_points_are_stones_of_their_own() {
+        assert_eq!(id("scan_0001.csv"), "scan_0001");
+        assert_eq!(id("scan_0002.csv"), "scan_0002");
+        assert_eq!(id("natural_FN7112_map0001.csv"), "natural_FN7112_map0001");
+        assert_eq!(id("natural_FN7114_map0004.csv"), "natural_FN7114_map0004");
+        assert_eq!(id("hpht_IIa_0005.csv"), "hpht_IIa_0005");
+        // a bare number is a serial, not a laser
+        assert_eq!(id("stone_532.csv"), "stone_532");
+        // a word after the measurement's keeps the whole name
+        assert_eq!(id("FN7112_PL_295K_avg.csv"), "FN7112_PL_295K_avg");
+        assert_eq!(id(""), "");
+    }
+}
