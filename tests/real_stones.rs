@@ -492,3 +492,32 @@ fn the_siv_stone_smoothed_before_export_is_still_likely_cvd() {
         assert_eq!(v.likely_origin, Some(Origin::Cvd), "{}: {v:?}", p.display());
     }
 }
+
+/// The lab-grown SiV- stone on a spectrometer whose wavelength calibration is off by up to
+/// 0.5 nm either way (the instrument families' range) is still referred as likely CVD. Its
+/// line reads 739.35 nm at 295 K; the room-temperature window ended at 739.6 nm, so 0.3 nm to
+/// the red made it `inconclusive` (no line matched, the spectrum too short for a model).
+#[test]
+fn the_siv_stone_on_a_miscalibrated_spectrometer_is_still_likely_cvd() {
+    let Some(lab) = common::shared_lab_files() else {
+        return;
+    };
+    let s = screener();
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReadOptions {
+        technique: Some(Technique::Pl),
+        ..ReadOptions::default()
+    };
+    let siv =
+        diamond_screen::spectrum::read_path_with(&lab.join("pl/labgrown_SiV_pl_295K.csv"), &opts)
+            .unwrap()
+            .remove(0);
+    for shift in [-0.5, -0.3, 0.3, 0.4, 0.5] {
+        let x: Vec<f64> = siv.x.iter().map(|v| v + shift).collect();
+        let p = dir.path().join(format!("S{shift}_pl532.csv"));
+        write_pl(&p, &x, &siv.y);
+        let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(295.0));
+        assert_eq!(v.verdict, VerdictKind::Refer, "{shift} nm: {v:?}");
+        assert_eq!(v.likely_origin, Some(Origin::Cvd), "{shift} nm: {v:?}");
+    }
+}
