@@ -51,7 +51,8 @@ pub enum ConvertError {
     #[error("cannot convert x unit {from} to {to}")]
     Incompatible { from: String, to: String },
     #[error(
-        "the x unit is not known (the file names none and its range fits more than one unit); \
+        "the x unit is not known (the file names none and its range does not settle it: see \
+         the note on the x unit); \
          state it with --x-unit on the command line or the x_unit field of a request \
          (nm, um, angstrom, m, cm-1, raman_shift, ev)"
     )]
