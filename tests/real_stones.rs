@@ -521,3 +521,57 @@ fn the_siv_stone_on_a_miscalibrated_spectrometer_is_still_likely_cvd() {
         assert_eq!(v.likely_origin, Some(Origin::Cvd), "{shift} nm: {v:?}");
     }
 }
+
+/// The real natural FTIR spectra with interference fringes added (a plate with parallel faces:
+/// 8 and 20 cm^-1 periods, 1% and 5% of the spectrum's height): the fringes are measured and
+/// noted, and their crests make no synthetic marker. (Before, FN7114 with 20 cm^-1 fringes of
+/// 1% showed "boron" at 2805 cm^-1, and simulated naturals "H 3123" and "C-centre" lines: 13 of
+/// 400 were referred as likely CVD or HPHT.)
+#[test]
+fn real_ftir_naturals_with_interference_fringes_show_no_synthetic_marker() {
+    let Some(fixtures) = common::shared_fixtures() else {
+        return;
+    };
+    let s = screener();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["natural_FN7112_map0001.csv", "natural_FN7114_map0004.csv"] {
+        let text = std::fs::read_to_string(fixtures.join("ftir").join(name)).unwrap();
+        let points: Vec<(f64, f64)> = text
+            .lines()
+            .filter_map(|l| {
+                let (a, b) = l.split_once(',')?;
+                Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+            })
+            .collect();
+        let top = points.iter().fold(0.0f64, |m, p| m.max(p.1.abs()));
+        for period in [8.0, 20.0] {
+            for share in [0.01, 0.05] {
+                let body: String = points
+                    .iter()
+                    .map(|&(x, y)| {
+                        let ripple = share * top * (std::f64::consts::TAU * x / period).sin();
+                        format!("{x},{}\n", y + ripple)
+                    })
+                    .collect();
+                let what = format!("{name} with fringes of {period} cm^-1, {share} of its height");
+                let p = dir.path().join(format!("F{period}-{share}_ftir.csv"));
+                std::fs::write(&p, body).unwrap();
+                let v = screen(&s, p, Technique::Ftir, None, None);
+                assert_natural_is_never_called_synthetic_or_simulant(&v, &what);
+                for e in &v.evidence {
+                    assert!(
+                        !matches!(e.evidence.centre.as_str(), "boron" | "C-centre" | "H 3123"),
+                        "{what}: {e:?}"
+                    );
+                }
+                assert!(
+                    v.warnings
+                        .iter()
+                        .any(|w| w.contains("interference fringes")),
+                    "{what}: {:?}",
+                    v.warnings
+                );
+            }
+        }
+    }
+}

@@ -92,10 +92,9 @@ pub(super) fn detect_ftir(d: &mut Detection, s: &Spectrum, x: &[f64], y: &[f64])
                 None
             };
             d.evidence = ev;
-            if d.diamond == Some(true)
-                && let Some(n) = typing.note()
-            {
-                d.quality.notes.push(n);
+            if d.diamond == Some(true) {
+                d.quality.notes.extend(typing.fringe_note());
+                d.quality.notes.extend(typing.note());
             }
             d.ftir = Some(FtirTyping {
                 below_baseline: below,

@@ -63,25 +63,14 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
     if !(dx > 0.0) || dx > 0.4 {
         return None; // too coarse to resolve a 1 nm ripple
     }
-    // The running mean of a copy whose lines are clipped off, so that a strong line does not
-    // raise its neighbourhood (and leave a box-shaped residual that looks like a long ripple).
-    let half = ((10.0 / dx) as usize).max(3);
-    let first = running_mean(y, half);
-    let mut dev: Vec<f64> = y.iter().zip(&first).map(|(v, s)| (v - s).abs()).collect();
-    let spread = 3.0 * 1.4826 * median_in_place(&mut dev);
-    let clipped: Vec<f64> = y
-        .iter()
-        .zip(&first)
-        .map(|(&v, &s)| s + (v - s).clamp(-spread, spread))
-        .collect();
-    let smooth = running_mean(&clipped, half);
+    let smooth = clipped_running_mean(y, ((10.0 / dx) as usize).max(3));
     let rel: Vec<f64> = y
         .iter()
         .zip(&smooth)
         .map(|(&v, &s)| if s > 0.0 { v / s - 1.0 } else { 0.0 })
         .collect();
     let mut windows = Vec::new();
-    let (mut periods, mut amps) = (Vec::new(), Vec::new());
+    let mut scratch = RippleScratch::default();
     let mut lo = FRINGES_FROM_NM;
     while lo + 20.0 < x[n - 1] {
         let hi = lo + 40.0;
@@ -93,43 +82,92 @@ pub fn fringe_level(x: &[f64], y: &[f64]) -> Option<Fringes> {
         if b < a + 40 {
             continue;
         }
-        let mut r = rel[a..b].to_vec();
-        let mut dev: Vec<f64> = r.iter().map(|v| v.abs()).collect();
-        let mad = 1.4826 * median_in_place(&mut dev);
-        if !(mad > 0.0) {
-            continue;
-        }
-        r.iter_mut()
-            .for_each(|v| *v = v.clamp(-3.0 * mad, 3.0 * mad));
-        let m = r.len() as f64;
-        let span = x[b - 1] - x[a];
-        let step = span / (m - 1.0);
-        let mut best = (0.0, 0.0);
-        // trial periods 2% apart, with at least three whole periods in the window's data
-        periods.clear();
-        let mut period = (2.5 * step).max(1.0);
-        while period <= 12.0f64.min(span / 3.0) {
-            periods.push(period);
-            period *= 1.02;
-        }
-        projections(&r, step, &periods, &mut amps);
-        for (&period, &amp) in periods.iter().zip(&amps) {
-            if amp > best.1 {
-                best = (period, amp);
-            }
-        }
-        // Noise alone projects to about 2 sigma / sqrt(m) on any one period. A ripple runs
-        // through the window: each half shows it (a single strong line does not).
-        let half = r.len() / 2;
-        let even = |part: &[f64]| {
-            let a = projection(part, step, best.0);
-            a > 0.5 * best.1 && a < 2.0 * best.1
-        };
-        if best.1 > 5.0 * 2.0 * mad / m.sqrt() && even(&r[..half]) && even(&r[half..]) {
-            windows.push((x[a], x[b - 1], best.0, best.1));
+        if let Some((period, amp)) =
+            ripple(&rel[a..b], x[b - 1] - x[a], (1.0, 12.0), 1.02, &mut scratch)
+        {
+            windows.push((x[a], x[b - 1], period, amp));
         }
     }
     (!windows.is_empty()).then_some(Fringes { windows, smooth })
+}
+
+/// The running mean over `half` points each side of a copy of `y` whose lines are clipped off
+/// (at three robust sigmas off a first running mean), so that a strong line does not raise its
+/// neighbourhood (and leave a box-shaped residual that looks like a long ripple).
+pub(crate) fn clipped_running_mean(y: &[f64], half: usize) -> Vec<f64> {
+    let first = running_mean(y, half);
+    let mut dev: Vec<f64> = y.iter().zip(&first).map(|(v, s)| (v - s).abs()).collect();
+    let spread = 3.0 * 1.4826 * median_in_place(&mut dev);
+    let clipped: Vec<f64> = y
+        .iter()
+        .zip(&first)
+        .map(|(&v, &s)| s + (v - s).clamp(-spread, spread))
+        .collect();
+    running_mean(&clipped, half)
+}
+
+/// Buffers [`ripple`] reuses between calls.
+#[derive(Default)]
+pub(crate) struct RippleScratch {
+    periods: Vec<f64>,
+    amps: Vec<f64>,
+}
+
+impl RippleScratch {
+    /// The median amplitude over every trial period of the last [`ripple`] call: the floor a
+    /// true ripple's one period stands out from (a smooth residue raises many periods alike).
+    pub(crate) fn median_amplitude(&mut self) -> f64 {
+        median_in_place(&mut self.amps.clone())
+    }
+}
+
+/// The ripple in `residual` (evenly spaced over `span` x units, a smooth signal taken off):
+/// clipped at three robust sigmas (so that lines do not make it), projected on sines of every
+/// trial period from `periods.0` (or 2.5 points) to `periods.1` (or a third of the span), each
+/// `factor` times the last (the phase a trial period misses by grows with the cycles in the
+/// data: 2% suits a few dozen). (period, amplitude) of the strongest, where it stands five times above what noise
+/// alone gives (about 2 sigma / sqrt(points) on any one period) and each half of the data shows
+/// it (a single strong line does not); None otherwise.
+pub(crate) fn ripple(
+    residual: &[f64],
+    span: f64,
+    periods: (f64, f64),
+    factor: f64,
+    scratch: &mut RippleScratch,
+) -> Option<(f64, f64)> {
+    let mut r = residual.to_vec();
+    let mut dev: Vec<f64> = r.iter().map(|v| v.abs()).collect();
+    let mad = 1.4826 * median_in_place(&mut dev);
+    if !(mad > 0.0) {
+        return None;
+    }
+    r.iter_mut()
+        .for_each(|v| *v = v.clamp(-3.0 * mad, 3.0 * mad));
+    let m = r.len() as f64;
+    let step = span / (m - 1.0);
+    let mut best = (0.0, 0.0);
+    let RippleScratch {
+        periods: trial,
+        amps,
+    } = scratch;
+    trial.clear();
+    let mut period = (2.5 * step).max(periods.0);
+    while period <= periods.1.min(span / 3.0) {
+        trial.push(period);
+        period *= factor;
+    }
+    projections(&r, step, trial, amps);
+    for (&period, &amp) in trial.iter().zip(amps.iter()) {
+        if amp > best.1 {
+            best = (period, amp);
+        }
+    }
+    let half = r.len() / 2;
+    let even = |part: &[f64]| {
+        let a = projection(part, step, best.0);
+        a > 0.5 * best.1 && a < 2.0 * best.1
+    };
+    (best.1 > 5.0 * 2.0 * mad / m.sqrt() && even(&r[..half]) && even(&r[half..])).then_some(best)
 }
 
 /// Periods one Goertzel pass serves: one lane each, side by side.

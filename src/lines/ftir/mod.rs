@@ -9,6 +9,7 @@
 
 pub mod band_shape;
 pub mod fit;
+pub mod fringes;
 mod nnls;
 pub mod peak_fit;
 
@@ -98,12 +99,30 @@ pub struct FtirTyping {
     pub c_1344: f64,
     pub boron_2802: f64,
     pub co2: Co2Bands,
+    /// Interference fringes measured above 3150 cm^-1 ([`fringes`]): their period (cm^-1) and
+    /// amplitude (cm^-1, normalised like the line heights); sharp lines then count only when
+    /// [`fringes::ABOVE_FRINGES`] times that amplitude.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fringe_period: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fringe_amplitude: Option<f64>,
     /// Ia, IaA, IaAB, IaB, Ib, IIa, IIb; `unknown` where nitrogen is not determined; `none`
     /// without a two-phonon band.
     pub diamond_type: String,
 }
 
 impl FtirTyping {
+    /// The fringes measured, for the channel's notes.
+    pub fn fringe_note(&self) -> Option<String> {
+        let (period, amplitude) = (self.fringe_period?, self.fringe_amplitude?);
+        Some(format!(
+            "interference fringes (period {period:.1} cm^-1, amplitude {amplitude:.2} cm^-1 at \
+             the two-phonon scale: a plate with parallel faces, a film?): sharp lines count \
+             only when {:.0} times stronger",
+            fringes::ABOVE_FRINGES
+        ))
+    }
+
     /// What keeps this spectrum from typing the stone, for the channel's notes.
     pub fn note(&self) -> Option<String> {
         if self.diamond_type != "unknown" {
@@ -245,8 +264,12 @@ pub fn analyse_measured(x: &[f64], y: &[f64], sigma: f64) -> Option<(FtirTyping,
     }
     let sigma = sigma_raw * k;
     let scaled: Vec<f64> = y.iter().map(|v| v * k).collect();
+    // where a ripple is measured, a sharp line must stand well above it
+    let ripple = fringes::measure(x, y);
+    let floor = ripple.map_or(0.0, |f| fringes::ABOVE_FRINGES * f.amplitude * k.abs());
     let peak = |w: &PeakWindow| {
-        fit_peak(x, &scaled, w, sigma).filter(|p| p.height >= MIN_SHARP && p.snr >= MIN_SNR)
+        fit_peak(x, &scaled, w, sigma)
+            .filter(|p| p.height >= MIN_SHARP && p.snr >= MIN_SNR && p.height >= floor)
     };
     let platelet = peak(&PLATELET);
     let shown = two_phonon_shows_diamond(tp_raw, tp_snr);
@@ -276,8 +299,9 @@ pub fn analyse_measured(x: &[f64], y: &[f64], sigma: f64) -> Option<(FtirTyping,
             sigma
         }
     };
-    let present =
-        |o: Option<(f64, f64)>| o.filter(|p| p.0 >= MIN_SHARP && p.0 / local_sigma(p.1) >= MIN_SNR);
+    let present = |o: Option<(f64, f64)>| {
+        o.filter(|p| p.0 >= MIN_SHARP && p.0 / local_sigma(p.1) >= MIN_SNR && p.0 >= floor)
+    };
     let boron_ok = present(boron).filter(|p| p.0 >= MIN_BORON);
 
     let diamond_type = match nitrogen.as_ref().filter(|f| f.determined) {
@@ -380,6 +404,8 @@ pub fn analyse_measured(x: &[f64], y: &[f64], sigma: f64) -> Option<(FtirTyping,
         c_1344: val(c1344),
         boron_2802: val(boron),
         co2,
+        fringe_period: ripple.map(|f| f.period),
+        fringe_amplitude: ripple.map(|f| f.amplitude * k.abs()),
         diamond_type,
     };
     Some((typing, ev))
