@@ -152,16 +152,7 @@ fn the_real_lab_grown_siv_stone_is_referred_as_likely_cvd() {
     let Some(lab) = common::shared_lab_files() else {
         return;
     };
-    let s = screener();
-    let v = screen(
-        &s,
-        lab.join("pl/labgrown_SiV_pl_295K.csv"),
-        Technique::Pl,
-        Some(532.0),
-        Some(295.0),
-    );
-    assert_eq!(v.verdict, VerdictKind::Refer);
-    assert_eq!(v.likely_origin, Some(Origin::Cvd));
+    assert_refer_likely_cvd(&screener(), lab.join("pl/labgrown_SiV_pl_295K.csv"));
 }
 
 #[test]
@@ -470,14 +461,7 @@ fn the_siv_stone_smoothed_before_export_is_still_likely_cvd() {
     };
     let s = screener();
     let dir = tempfile::tempdir().unwrap();
-    let opts = ReadOptions {
-        technique: Some(Technique::Pl),
-        ..ReadOptions::default()
-    };
-    let siv =
-        diamond_screen::spectrum::read_path_with(&lab.join("pl/labgrown_SiV_pl_295K.csv"), &opts)
-            .unwrap()
-            .remove(0);
+    let siv = siv_stone(&lab);
     let (x, y) = (&siv.x, &siv.y);
     assert!(
         x.len() > 2000 && x[0] > 700.0 && x[x.len() - 1] < 760.0,
@@ -487,10 +471,31 @@ fn the_siv_stone_smoothed_before_export_is_still_likely_cvd() {
     for fwhm in [0.1, 0.3, 0.5, 1.0] {
         let p = dir.path().join(format!("S{fwhm}_pl532.csv"));
         write_pl(&p, x, &common::smoothed(y, pixel, fwhm));
-        let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(295.0));
-        assert_eq!(v.verdict, VerdictKind::Refer, "{}: {v:?}", p.display());
-        assert_eq!(v.likely_origin, Some(Origin::Cvd), "{}: {v:?}", p.display());
+        assert_refer_likely_cvd(&s, p);
     }
+}
+
+/// The real lab-grown SiV- stone as the library reads it (PL, in nm).
+fn siv_stone(lab: &std::path::Path) -> diamond_screen::spectrum::Spectrum {
+    let opts = ReadOptions {
+        technique: Some(Technique::Pl),
+        ..ReadOptions::default()
+    };
+    diamond_screen::spectrum::read_path_with(&lab.join("pl/labgrown_SiV_pl_295K.csv"), &opts)
+        .unwrap()
+        .remove(0)
+}
+
+/// `path`, screened as the SiV- stone is (532 nm, 295 K), is `refer`, likely CVD.
+fn assert_refer_likely_cvd(s: &Screener, path: PathBuf) {
+    let v = screen(s, path.clone(), Technique::Pl, Some(532.0), Some(295.0));
+    assert_eq!(v.verdict, VerdictKind::Refer, "{}: {v:?}", path.display());
+    assert_eq!(
+        v.likely_origin,
+        Some(Origin::Cvd),
+        "{}: {v:?}",
+        path.display()
+    );
 }
 
 /// The lab-grown SiV- stone on a spectrometer whose wavelength calibration is off by up to
@@ -504,21 +509,12 @@ fn the_siv_stone_on_a_miscalibrated_spectrometer_is_still_likely_cvd() {
     };
     let s = screener();
     let dir = tempfile::tempdir().unwrap();
-    let opts = ReadOptions {
-        technique: Some(Technique::Pl),
-        ..ReadOptions::default()
-    };
-    let siv =
-        diamond_screen::spectrum::read_path_with(&lab.join("pl/labgrown_SiV_pl_295K.csv"), &opts)
-            .unwrap()
-            .remove(0);
+    let siv = siv_stone(&lab);
     for shift in [-0.5, -0.3, 0.3, 0.4, 0.5] {
         let x: Vec<f64> = siv.x.iter().map(|v| v + shift).collect();
         let p = dir.path().join(format!("S{shift}_pl532.csv"));
         write_pl(&p, &x, &siv.y);
-        let v = screen(&s, p.clone(), Technique::Pl, Some(532.0), Some(295.0));
-        assert_eq!(v.verdict, VerdictKind::Refer, "{shift} nm: {v:?}");
-        assert_eq!(v.likely_origin, Some(Origin::Cvd), "{shift} nm: {v:?}");
+        assert_refer_likely_cvd(&s, p);
     }
 }
 
