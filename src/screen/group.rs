@@ -1,7 +1,8 @@
 //! Grouping spectra into stones: by the stone id in the metadata, else the file name less the
-//! words naming the measurement at its end ([`stone_id_from_path`]; the readers fill that in); a run plans every stone with all its files first
-//! ([`plan_stones`]). Files that cannot be read still belong to a stone (by file name, or as the
-//! plan has them) so that the stone gets an error record.
+//! words naming the measurement at its ends ([`stone_id_from_path`]; the readers fill that
+//! in); a run plans every stone with all its files first ([`plan_stones`]). Files that cannot
+//! be read still belong to a stone (by file name, or as the plan has them) so that the stone
+//! gets an error record.
 
 pub use crate::spectrum::stone_id_from_path;
 use crate::spectrum::{ReadOptions, Spectrum, read_path_hashed, stone_ids};

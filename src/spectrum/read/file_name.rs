@@ -1,6 +1,6 @@
 //! The stone id a file's name gives, for files whose contents name none: the name less the
-//! words at its end that name the measurement (`FN7112_PL_77K.csv` -> `FN7112`,
-//! `SIM103-000000_pl532.csv` -> `SIM103-000000`). A name that ends in anything else keeps
+//! words at its end and start that name the measurement (`FN7112_PL_77K.csv` and
+//! `FTIR_FN7112.csv` -> `FN7112`, `SIM103-000000_pl532.csv` -> `SIM103-000000`). A name that ends in anything else keeps
 //! every word: `scan_0001.csv`, `natural_FN7112_map0001.csv` and `hpht_IIa_0005.csv` are
 //! stones of their own. Grouping those by their first word (the rule before) fused every scan
 //! of an archive, and two natural stones of the fixtures, into one stone and one verdict: a
@@ -59,19 +59,23 @@ fn names_the_measurement(word: &str) -> bool {
     w.strip_suffix("nm").is_some_and(number) || w.strip_suffix('k').is_some_and(number)
 }
 
-/// The stone id a file name gives: its stem less the `_`-separated words at its end that name
-/// the measurement ([`names_the_measurement`]), the first word always kept.
+/// The stone id a file name gives: its stem less the `_`-separated words at its end, then at
+/// its start, that name the measurement ([`names_the_measurement`]): `FN7112_PL_77K` and
+/// `FTIR_FN7112` are both `FN7112`. A name of nothing but such words keeps its first.
 pub fn stone_id_from_path(path: &Path) -> String {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let words: Vec<&str> = stem.split('_').collect();
-    let kept = words
+    let Some(last) = words.iter().rposition(|w| !names_the_measurement(w)) else {
+        return words[0].to_string();
+    };
+    let first = words[..last]
         .iter()
-        .rposition(|w| !names_the_measurement(w))
-        .map_or(1, |last| last + 1);
-    words[..kept.max(1)].join("_")
+        .position(|w| !names_the_measurement(w))
+        .unwrap_or(last);
+    words[first..=last].join("_")
 }
 
 #[cfg(test)]
@@ -93,7 +97,11 @@ mod tests {
         assert_eq!(id("sample_1_pl532.csv"), "sample_1");
         assert_eq!(id("s4_Raman-785nm.spc"), "s4");
         assert_eq!(id("FN7112.csv"), "FN7112");
-        // the first word is the id even when it is a measurement word
+        // measurement words first
+        assert_eq!(id("FTIR_FN7112.csv"), "FN7112");
+        assert_eq!(id("PL_77K_FN7112_532nm.csv"), "FN7112");
+        assert_eq!(id("pl532_scan_0001.csv"), "scan_0001");
+        // a name of nothing but measurement words keeps its first
         assert_eq!(id("PL_532nm.csv"), "PL");
         assert_eq!(id("pl532.csv"), "pl532");
     }

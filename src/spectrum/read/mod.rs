@@ -167,7 +167,7 @@ pub fn from_stone_json(name: &str, stone: StoneJson) -> Result<Vec<Spectrum>, Re
 }
 
 /// Read every spectrum in `bytes`; `name` is the file or upload name used in errors, as the
-/// spectrum's `source`, and (less the words naming the measurement at its end,
+/// spectrum's `source`, and (less the words naming the measurement at its ends,
 /// [`stone_id_from_path`]) as the stone id when no metadata names one.
 pub fn read_bytes(name: &str, bytes: &[u8]) -> Result<Vec<Spectrum>, ReadError> {
     read_bytes_with(name, bytes, &ReadOptions::default())
@@ -337,7 +337,7 @@ fn finish(
         if !id.is_empty() {
             meta.inferred.push(if id.contains('_') {
                 "stone id from the file name: every word but those naming the measurement at \
-                 its end (a serial or a map point is a stone of its own)"
+                 its ends (a serial or a map point is a stone of its own)"
                     .into()
             } else {
                 "stone id from the file name".into()
