@@ -114,10 +114,11 @@ pub(crate) struct RippleScratch {
 }
 
 impl RippleScratch {
-    /// The median amplitude over every trial period of the last [`ripple`] call: the floor a
-    /// true ripple's one period stands out from (a smooth residue raises many periods alike).
+    /// The median amplitude over every trial period of the last [`ripple`] call (reordering
+    /// them): the floor a true ripple's one period stands out from (a smooth residue raises
+    /// many periods alike).
     pub(crate) fn median_amplitude(&mut self) -> f64 {
-        median_in_place(&mut self.amps.clone())
+        median_in_place(&mut self.amps)
     }
 }
 
@@ -125,9 +126,9 @@ impl RippleScratch {
 /// clipped at three robust sigmas (so that lines do not make it), projected on sines of every
 /// trial period from `periods.0` (or 2.5 points) to `periods.1` (or a third of the span), each
 /// `factor` times the last (the phase a trial period misses by grows with the cycles in the
-/// data: 2% suits a few dozen). (period, amplitude) of the strongest, where it stands five times above what noise
-/// alone gives (about 2 sigma / sqrt(points) on any one period) and each half of the data shows
-/// it (a single strong line does not); None otherwise.
+/// data: 2% suits a few dozen). (period, amplitude) of the strongest, where it stands five
+/// times above what noise alone gives (about 2 sigma / sqrt(points) on any one period) and
+/// each half of the data shows it (a single strong line does not); None otherwise.
 pub(crate) fn ripple(
     residual: &[f64],
     span: f64,

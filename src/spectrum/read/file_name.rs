@@ -1,8 +1,8 @@
 //! The stone id a file's name gives, for files whose contents name none: the name less the
 //! words at its end and start that name the measurement (`FN7112_PL_77K.csv` and
-//! `FTIR_FN7112.csv` -> `FN7112`, `SIM103-000000_pl532.csv` -> `SIM103-000000`). A name that ends in anything else keeps
-//! every word: `scan_0001.csv`, `natural_FN7112_map0001.csv` and `hpht_IIa_0005.csv` are
-//! stones of their own. Grouping those by their first word (the rule before) fused every scan
+//! `FTIR_FN7112.csv` -> `FN7112`, `SIM103-000000_pl532.csv` -> `SIM103-000000`). A name that
+//! ends in anything else keeps every word: `scan_0001.csv`, `natural_FN7112_map0001.csv` and
+//! `hpht_IIa_0005.csv` are stones of their own. Grouping those by their first word (the rule before) fused every scan
 //! of an archive, and two natural stones of the fixtures, into one stone and one verdict: a
 //! synthetic's spectrum could hide among natural ones. A stone split in two gets two verdicts
 //! on less evidence each, never a pass it would not get whole.
