@@ -1,11 +1,14 @@
 //! The stone id a file's name gives, for files whose contents name none: the name less the
-//! words at its end and start that name the measurement (`FN7112_PL_77K.csv` and
+//! words at its end and start that name the measurement (`FN7112_PL_77K_10s.csv` and
 //! `FTIR_FN7112.csv` -> `FN7112`, `SIM103-000000_pl532.csv` -> `SIM103-000000`). A name that
 //! ends in anything else keeps every word: `scan_0001.csv`, `natural_FN7112_map0001.csv` and
-//! `hpht_IIa_0005.csv` are stones of their own. Grouping those by their first word (the rule before) fused every scan
-//! of an archive, and two natural stones of the fixtures, into one stone and one verdict: a
-//! synthetic's spectrum could hide among natural ones. A stone split in two gets two verdicts
-//! on less evidence each, never a pass it would not get whole.
+//! `hpht_IIa_0005.csv` are stones of their own. Grouping those by their first word (the rule
+//! before) fused every scan of an archive, and two natural stones of the fixtures, into one
+//! stone and one verdict: a synthetic's spectrum could hide among natural ones. Neither error
+//! is harmless: a stone whose files are named unalike (`X_PL_avg.csv`, `X_FTIR.csv`) is split,
+//! and each part screened alone; a part may pass where the whole stone would be referred (a
+//! synthetic's FTIR alone shows no synthetic marker where its PL shows SiV-). The README tells
+//! labs to name a stone's files alike or put the id inside them.
 
 use std::path::Path;
 
@@ -34,9 +37,46 @@ const MEASUREMENT_WORDS: &[&str] = &[
     "ln2",
 ];
 
+/// Units a number in a file name is a quantity of the measurement in: a laser (`532nm`), a
+/// temperature (`77K`), a resolution (`4cm-1`), an exposure (`10s`, `500ms`), a power (`50mW`),
+/// accumulations or scans (`3acc`, `64scans`, `10x`).
+const UNITS: &[&str] = &[
+    "nm", "k", "cm-1", "s", "sec", "ms", "us", "min", "mw", "w", "acc", "accs", "scan", "scans",
+    "frames", "x",
+];
+
+/// The rest of `s` after a leading number (digits, a decimal point), or None where it does not
+/// start with a digit.
+fn after_number(s: &str) -> Option<&str> {
+    s.bytes().next().filter(u8::is_ascii_digit)?;
+    let end = s
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || b == b'.'))
+        .unwrap_or(s.len());
+    Some(&s[end..])
+}
+
+/// A number in one of [`UNITS`], optionally times a count (`8000msx8`), or a count times one
+/// (`1x3s`).
+fn quantity(w: &str) -> bool {
+    let Some(rest) = after_number(w) else {
+        return false;
+    };
+    let unit = |r: &str| UNITS.contains(&r);
+    if let Some(times) = rest.strip_prefix('x')
+        && after_number(times).is_some_and(unit)
+    {
+        return true;
+    }
+    UNITS.iter().any(|u| {
+        rest.strip_prefix(u)
+            .is_some_and(|r| r.is_empty() || r.strip_prefix('x').and_then(after_number) == Some(""))
+    })
+}
+
 /// Whether `word` names the measurement: one of [`MEASUREMENT_WORDS`], a technique with its
-/// laser (`pl532`, `raman785nm`), a laser (`532nm`) or a temperature (`77K`). A bare number
-/// does not (`0001` is a serial, and a laser written bare cannot be told from one).
+/// laser (`pl532`, `raman785nm`), or a [`quantity`] of it (`532nm`, `77K`, `10s`). A bare
+/// number does not (`0001` is a serial, and a laser written bare cannot be told from one).
 fn names_the_measurement(word: &str) -> bool {
     let w = word.to_ascii_lowercase();
     if MEASUREMENT_WORDS.contains(&w.as_str()) {
@@ -51,12 +91,7 @@ fn names_the_measurement(word: &str) -> bool {
             }
         }
     }
-    let number = |s: &str| {
-        !s.is_empty()
-            && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            && s.bytes().next().is_some_and(|b| b.is_ascii_digit())
-    };
-    w.strip_suffix("nm").is_some_and(number) || w.strip_suffix('k').is_some_and(number)
+    quantity(&w)
 }
 
 /// The stone id a file name gives: its stem less the `_`-separated words at its end, then at
@@ -97,6 +132,16 @@ mod tests {
         assert_eq!(id("sample_1_pl532.csv"), "sample_1");
         assert_eq!(id("s4_Raman-785nm.spc"), "s4");
         assert_eq!(id("FN7112.csv"), "FN7112");
+        // acquisition quantities: exposure, accumulations, power, resolution, scans
+        assert_eq!(id("FN7112_PL_532nm_10s_3acc.csv"), "FN7112");
+        assert_eq!(id("FN7112_FTIR_4cm-1_64scans.txt"), "FN7112");
+        assert_eq!(id("S2_pl_50mW_0.5s_x.csv"), "S2_pl_50mW_0.5s_x");
+        assert_eq!(id("PST10_iR785_OP01_8000msx8.txt"), "PST10_iR785_OP01");
+        assert_eq!(
+            id("nCal_Qontor785_z005H12_100_1x3s.wdf"),
+            "nCal_Qontor785_z005H12_100"
+        );
+        assert_eq!(id("S3_Raman_10x.csv"), "S3");
         // measurement words first
         assert_eq!(id("FTIR_FN7112.csv"), "FN7112");
         assert_eq!(id("PL_77K_FN7112_532nm.csv"), "FN7112");
