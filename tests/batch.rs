@@ -190,7 +190,15 @@ fn serially_named_files_without_ids_are_stones_of_their_own() {
     assert_eq!(got, ["FN1", "scan_0000", "scan_0001", "scan_0002"]);
     for r in &recs {
         let files = r["files"].as_array().unwrap().len();
-        assert_eq!(files, if r["stone_id"] == "FN1" { 2 } else { 1 }, "{r}");
+        let fn1 = r["stone_id"] == "FN1";
+        assert_eq!(files, if fn1 { 2 } else { 1 }, "{r}");
+        // the scans' names cannot say whether they are one stone: each record says so
+        let told = r["warnings"].as_array().unwrap().iter().any(|w| {
+            w.as_str()
+                .unwrap()
+                .contains("begin with the same word ('scan')")
+        });
+        assert_eq!(told, !fn1, "{r}");
     }
 }
 
@@ -221,6 +229,17 @@ fn the_real_map_points_screened_as_a_folder_are_stones_of_their_own() {
             "natural_FN7114_map0004"
         ]
     );
+    // names beginning alike ('hpht', 'natural') cannot say whether they are one stone
+    for r in &recs {
+        assert!(
+            r["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w.as_str().unwrap().contains("begin with the same word")),
+            "{r}"
+        );
+    }
 }
 
 #[test]

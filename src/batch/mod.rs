@@ -9,6 +9,7 @@
 //! so a stone is never split between chunks, shards or resumed runs, however its files are
 //! named.
 
+mod name_kin;
 pub mod output;
 pub mod parquet;
 pub mod record;
@@ -134,6 +135,7 @@ fn for_each_chunk<E>(
     screener: &Screener,
     plan: &Stones,
     planned: &HashSet<String>,
+    kin: &HashMap<String, String>,
     chunk_stones: usize,
     read: &ReadOptions,
     mut sink: impl FnMut(&[Verdict]) -> Result<(), E>,
@@ -158,7 +160,11 @@ fn for_each_chunk<E>(
                 .is_ok()
                 || !planned.contains(&s.id)
         });
-        sink(&screener.screen(&stones))?;
+        let mut verdicts = screener.screen(&stones);
+        for v in &mut verdicts {
+            v.warnings.extend(kin.get(&v.stone_id).cloned());
+        }
+        sink(&verdicts)?;
     }
     Ok(())
 }
@@ -175,11 +181,20 @@ pub fn screen_all(
 ) -> Result<Vec<Verdict>, BatchError> {
     let plan = plan_stones(files::expand(paths).map_err(BatchError::Input)?, read);
     let planned = plan.iter().map(|(id, _)| id.clone()).collect();
+    let kin = name_kin::name_kin(&plan);
     let mut all = Vec::with_capacity(plan.len());
-    for_each_chunk(screener, &plan, &planned, DEFAULT_CHUNK_STONES, read, |v| {
-        all.extend_from_slice(v);
-        Ok::<(), BatchError>(())
-    })?;
+    for_each_chunk(
+        screener,
+        &plan,
+        &planned,
+        &kin,
+        DEFAULT_CHUNK_STONES,
+        read,
+        |v| {
+            all.extend_from_slice(v);
+            Ok::<(), BatchError>(())
+        },
+    )?;
     Ok(all)
 }
 
@@ -190,6 +205,9 @@ pub struct Plan {
     stones: Vec<(String, Vec<PathBuf>)>,
     /// Every stone id the archive gave, before shards and resumed stones were taken out.
     planned: HashSet<String>,
+    /// The warning of each stone whose name-given id shares its first word with another's
+    /// ([`name_kin::name_kin`], over the whole plan).
+    kin: HashMap<String, String>,
     /// Whether the output file to resume already holds records.
     has_content: bool,
     summary: Summary,
@@ -214,6 +232,7 @@ pub fn plan(opts: &BatchOptions, read: &ReadOptions) -> Result<Plan, BatchError>
     }
     let mut stones = plan_stones(input_paths(&opts.paths)?, read);
     let planned: HashSet<String> = stones.iter().map(|(id, _)| id.clone()).collect();
+    let kin = name_kin::name_kin(&stones);
     if let Some(sh) = opts.shard {
         let before = stones.len();
         stones.retain(|(key, _)| sh.owns(key));
@@ -233,6 +252,7 @@ pub fn plan(opts: &BatchOptions, read: &ReadOptions) -> Result<Plan, BatchError>
     Ok(Plan {
         stones,
         planned,
+        kin,
         has_content,
         summary,
         started,
@@ -268,6 +288,7 @@ pub fn run_planned(
     let Plan {
         stones: plan,
         planned,
+        kin,
         has_content,
         mut summary,
         started: t0,
@@ -295,6 +316,7 @@ pub fn run_planned(
         screener,
         &plan,
         &planned,
+        &kin,
         opts.chunk_stones,
         read,
         |verdicts| {
