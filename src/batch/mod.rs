@@ -15,6 +15,7 @@ pub mod parquet;
 pub mod record;
 pub mod shard;
 
+use name_kin::NameKin;
 pub use output::OutputFormat;
 use record::Provenance;
 pub use shard::Shard;
@@ -135,7 +136,7 @@ fn for_each_chunk<E>(
     screener: &Screener,
     plan: &Stones,
     planned: &HashSet<String>,
-    kin: &HashMap<String, String>,
+    kin: &NameKin,
     chunk_stones: usize,
     read: &ReadOptions,
     mut sink: impl FnMut(&[Verdict]) -> Result<(), E>,
@@ -162,7 +163,9 @@ fn for_each_chunk<E>(
         });
         let mut verdicts = screener.screen(&stones);
         for v in &mut verdicts {
-            v.warnings.extend(kin.get(&v.stone_id).cloned());
+            if let Ok(i) = chunk.binary_search_by(|(id, _)| id.as_str().cmp(&v.stone_id)) {
+                v.warnings.extend(kin.warning(&v.stone_id, &chunk[i].1));
+            }
         }
         sink(&verdicts)?;
     }
@@ -181,7 +184,7 @@ pub fn screen_all(
 ) -> Result<Vec<Verdict>, BatchError> {
     let plan = plan_stones(files::expand(paths).map_err(BatchError::Input)?, read);
     let planned = plan.iter().map(|(id, _)| id.clone()).collect();
-    let kin = name_kin::name_kin(&plan);
+    let kin = NameKin::of(&plan);
     let mut all = Vec::with_capacity(plan.len());
     for_each_chunk(
         screener,
@@ -205,9 +208,8 @@ pub struct Plan {
     stones: Vec<(String, Vec<PathBuf>)>,
     /// Every stone id the archive gave, before shards and resumed stones were taken out.
     planned: HashSet<String>,
-    /// The warning of each stone whose name-given id shares its first word with another's
-    /// ([`name_kin::name_kin`], over the whole plan).
-    kin: HashMap<String, String>,
+    /// Stones whose name-given ids share their first word ([`NameKin`], over the whole plan).
+    kin: NameKin,
     /// Whether the output file to resume already holds records.
     has_content: bool,
     summary: Summary,
@@ -232,7 +234,7 @@ pub fn plan(opts: &BatchOptions, read: &ReadOptions) -> Result<Plan, BatchError>
     }
     let mut stones = plan_stones(input_paths(&opts.paths)?, read);
     let planned: HashSet<String> = stones.iter().map(|(id, _)| id.clone()).collect();
-    let kin = name_kin::name_kin(&stones);
+    let kin = NameKin::of(&stones);
     if let Some(sh) = opts.shard {
         let before = stones.len();
         stones.retain(|(key, _)| sh.owns(key));

@@ -6,46 +6,74 @@
 //! chunk says the same.
 
 use crate::spectrum::stone_id_from_path;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Names of kin listed in a warning, at most.
 const LISTED: usize = 3;
 
-/// The warning for each stone of `plan` whose id its files' names gave and whose first word
-/// (up to the first `_`) another such stone's id shares.
-pub fn name_kin(plan: &[(String, Vec<PathBuf>)]) -> HashMap<String, String> {
-    let mut by_word: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (id, paths) in plan {
-        let named = !paths.is_empty() && paths.iter().all(|p| stone_id_from_path(p) == *id);
-        if named {
-            let word = id.split('_').next().unwrap_or(id);
-            by_word.entry(word).or_default().push(id);
+/// For each first word that two or more stones' name-given ids share: how many share it, and
+/// the first few of them (enough to list [`LISTED`] others than any one). Memory and time grow
+/// with the stones once (an archive of a million `scan_*` files is one word), never with their
+/// pairs.
+#[derive(Debug, Default)]
+pub struct NameKin {
+    words: HashMap<String, (usize, Vec<String>)>,
+}
+
+/// Whether `id` is what the names of all of `paths` give.
+fn named(id: &str, paths: &[PathBuf]) -> bool {
+    !paths.is_empty() && paths.iter().all(|p| stone_id_from_path(p) == id)
+}
+
+/// An id's first word (up to its first `_`).
+fn first_word(id: &str) -> &str {
+    id.split('_').next().unwrap_or(id)
+}
+
+impl NameKin {
+    /// The kin of a run's whole plan (every stone's id and files).
+    pub fn of(plan: &[(String, Vec<PathBuf>)]) -> NameKin {
+        let mut words: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+        for (id, _) in plan.iter().filter(|(id, paths)| named(id, paths)) {
+            let (count, some) = words.entry(first_word(id).to_string()).or_default();
+            *count += 1;
+            if some.len() <= LISTED {
+                some.push(id.clone());
+            }
         }
+        words.retain(|_, (count, _)| *count > 1);
+        NameKin { words }
     }
-    let mut warnings = HashMap::new();
-    for (word, ids) in by_word.into_iter().filter(|(_, ids)| ids.len() > 1) {
-        for &id in &ids {
-            let others: Vec<&str> = ids.iter().copied().filter(|&o| o != id).collect();
-            let listed = others[..others.len().min(LISTED)].join(", ");
-            let more = others.len().saturating_sub(LISTED);
-            let more = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            };
-            warnings.insert(
-                id.to_string(),
-                format!(
-                    "stone id from file names, which begin with the same word ('{word}') as \
-                     other stones' ({listed}{more}): if any are this stone's files, it was \
-                     screened in parts, and a part may pass where the whole would be referred; \
-                     name a stone's files alike or put its id inside them"
-                ),
-            );
+
+    /// The warning for the stone `id` with `paths`, where its name-given id shares its first
+    /// word with another stone's.
+    pub fn warning(&self, id: &str, paths: &[PathBuf]) -> Option<String> {
+        if !named(id, paths) {
+            return None;
         }
+        let word = first_word(id);
+        let (count, some) = self.words.get(word)?;
+        let others: Vec<&str> = some
+            .iter()
+            .map(String::as_str)
+            .filter(|&o| o != id)
+            .take(LISTED)
+            .collect();
+        let more = (count - 1).saturating_sub(others.len());
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "stone id from file names, which begin with the same word ('{word}') as other \
+             stones' ({}{more}): if any are this stone's files, it was screened in parts, and a \
+             part may pass where the whole would be referred; name a stone's files alike or \
+             put its id inside them",
+            others.join(", ")
+        ))
     }
-    warnings
 }
 
 #[cfg(test)]
@@ -61,7 +89,7 @@ mod tests {
 
     #[test]
     fn stones_named_alike_are_told_and_others_are_not() {
-        let w = name_kin(&plan(&[
+        let p = plan(&[
             ("X", "d/X_FTIR.csv"),
             ("X_PL_avg", "d/X_PL_avg.csv"),
             ("scan_0001", "d/scan_0001.csv"),
@@ -73,10 +101,16 @@ mod tests {
             // ids from inside the files: the names say nothing of them
             ("S-17", "d/scan_0009.csv"),
             ("S-17_b", "d/scan_0010.csv"),
-        ]));
+        ]);
+        let kin = NameKin::of(&p);
+        let w: HashMap<&str, String> = p
+            .iter()
+            .filter_map(|(id, paths)| Some((id.as_str(), kin.warning(id, paths)?)))
+            .collect();
         assert!(w["X"].contains("('X')") && w["X"].contains("X_PL_avg"));
         assert!(w["X_PL_avg"].contains("(X)"));
-        assert!(w["scan_0001"].contains("scan_0002, scan_0003, scan_0004 and 1 more"));
+        assert!(w["scan_0001"].contains("(scan_0002, scan_0003, scan_0004 and 1 more)"));
+        assert!(w["scan_0005"].contains("(scan_0001, scan_0002, scan_0003 and 1 more)"));
         assert_eq!(w.len(), 7);
         assert!(!w.contains_key("Y") && !w.contains_key("S-17"));
     }
