@@ -271,7 +271,12 @@ fn raman_spectra_of_other_materials_are_not_diamond() {
 
 /// The real natural FN7112's micro-FTIR map point 60 (OMNIC CSV: cm^-1, absorbance).
 fn fn7112_absorbance(fixtures: &std::path::Path) -> Vec<(f64, f64)> {
-    let text = std::fs::read_to_string(fixtures.join("ftir/natural_FN7112_map0060.csv")).unwrap();
+    ftir_absorbance(fixtures, "natural_FN7112_map0060.csv")
+}
+
+/// A real FTIR fixture's points (`ftir/name`, OMNIC CSV: cm^-1, absorbance).
+fn ftir_absorbance(fixtures: &std::path::Path, name: &str) -> Vec<(f64, f64)> {
+    let text = std::fs::read_to_string(fixtures.join("ftir").join(name)).unwrap();
     text.lines()
         .filter_map(|l| {
             let (x, y) = l.split_once(',')?;
@@ -531,14 +536,7 @@ fn real_ftir_naturals_with_interference_fringes_show_no_synthetic_marker() {
     let s = screener();
     let dir = tempfile::tempdir().unwrap();
     for name in ["natural_FN7112_map0001.csv", "natural_FN7114_map0004.csv"] {
-        let text = std::fs::read_to_string(fixtures.join("ftir").join(name)).unwrap();
-        let points: Vec<(f64, f64)> = text
-            .lines()
-            .filter_map(|l| {
-                let (a, b) = l.split_once(',')?;
-                Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
-            })
-            .collect();
+        let points = ftir_absorbance(&fixtures, name);
         let top = points.iter().fold(0.0f64, |m, p| m.max(p.1.abs()));
         for period in [8.0, 20.0] {
             for share in [0.01, 0.05] {
