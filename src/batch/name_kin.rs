@@ -49,11 +49,12 @@ impl NameKin {
     /// The warning for the stone `id` with `paths`, where its name-given id shares its first
     /// word with another stone's.
     pub fn warning(&self, id: &str, paths: &[PathBuf]) -> Option<String> {
+        // the map first: most stones' words have no kin, and need no name read again
+        let word = first_word(id);
+        let (count, some) = self.words.get(word)?;
         if !named(id, paths) {
             return None;
         }
-        let word = first_word(id);
-        let (count, some) = self.words.get(word)?;
         let others: Vec<&str> = some
             .iter()
             .map(String::as_str)
