@@ -13,7 +13,7 @@ use super::fringes::{FRINGES_FROM_NM, above_fringes, drop_fringes, fringe_level}
 use super::ftir::{FtirTyping, ShapeSays};
 use super::peaks::{Peak, PeakOptions, block_noise, find_peaks};
 use super::quality::{Quality, coverage, saturated};
-use super::table::{CENTRES, PosUnit};
+use super::table::{CENTRES, Centre, Indicates, PosUnit};
 use crate::preprocess::despike::{
     SHARED_HALF_WINDOW, SHARED_THRESHOLD, curvature_sigma, despike_measured, grid_step_of,
     noise_sigma, shared_noise_factor,
@@ -337,6 +337,19 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
             d.quality.notes.push(RAMAN_AS_A_PEAK.into());
         }
     }
+    // A zero-phonon line is never narrower than the instrument's own line, which the diamond
+    // Raman line's width gives (its own width, 1.5-2.5 cm^-1, is below the resolution of every
+    // spectrometer here): where that spans SPIKE_WIDE_PIXELS or more, the despike took cosmic
+    // rays only (without the Raman line the spectrum cannot say). At room temperature a
+    // zero-phonon line is several nm wide, so only pixels of a third of that are as coarse.
+    let pitch = (x[x.len() - 1] - x[0]).abs() / (x.len() - 1) as f64;
+    let warm = temp.is_some_and(|t| t >= 150.0);
+    let lines_can_be_spikes = !spikes.is_empty()
+        && (!warm || unit != XUnit::Nm || pitch * SPIKE_WIDE_PIXELS > WARM_ZPL_MIN_NM)
+        && d.raman
+            .as_ref()
+            .filter(|r| r.present)
+            .is_none_or(|r| raman_pixels(&x, r, &unit) < SPIKE_WIDE_PIXELS);
     // Signal quality is how far the spectrum stands above its noise; a weak Raman line on a
     // strong fluorescence is a finding (`diamond`), not a bad measurement.
     // (the quality floor keeps the point-to-point figure it was set by; lines are judged
@@ -482,9 +495,18 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     {
         d.quality.problems.push(why);
     }
-    if let Some(why) = decisive_centre_despiked(&spikes, &d.evidence, technique, exc, temp, offset)
-    {
+    let seen = Seen {
+        technique,
+        exc,
+        temp,
+        offset,
+    };
+    if let Some(why) = decisive_centre_despiked(&spikes, &d.evidence, &seen) {
         d.quality.remeasure.push(why);
+    }
+    if lines_can_be_spikes && let Some(why) = synthetic_marker_despiked(&spikes, &d.evidence, &seen)
+    {
+        d.quality.held.push(why);
     }
     d.quality = d.quality.judge();
     d
@@ -542,45 +564,100 @@ fn despiked_runs(x: &[f64], measured: &[f64], despiked: &[f64]) -> Vec<f64> {
     runs.into_iter().map(|(at, _)| at).collect()
 }
 
+/// The width in pixels of a line the shared despike can take for a cosmic ray: its
+/// neighbours under 30% of its height (20% outside a pair) ask for a full width at half
+/// maximum under 1.5 pixels (2.0 for a line centred between two), and the Raman line's width
+/// read from so few points is rough, so with a margin.
+const SPIKE_WIDE_PIXELS: f64 = 2.5;
+
+/// The narrowest a zero-phonon line is at room temperature (nm): "several nm" (domain.md);
+/// the simulator draws 1.5-4 nm.
+const WARM_ZPL_MIN_NM: f64 = 1.5;
+
+/// The Raman line `r`'s full width at half maximum in pixels of `x` (in `unit`) around it.
+fn raman_pixels(x: &[f64], r: &RamanLine, unit: &XUnit) -> f64 {
+    let width = match unit {
+        XUnit::Nm => r.fwhm_cm * 1e-7 * r.observed * r.observed,
+        _ => r.fwhm_cm,
+    };
+    let i = x.partition_point(|&v| v < r.observed);
+    let (lo, hi) = (i.saturating_sub(2), (i + 2).min(x.len() - 1));
+    let pitch = (x[hi] - x[lo]).abs() / (hi - lo).max(1) as f64;
+    if pitch > 0.0 { width / pitch } else { 0.0 }
+}
+
+/// How a spectrum was measured, for matching a position to the centres it can show.
+struct Seen {
+    technique: Technique,
+    exc: Option<f64>,
+    temp: Option<f64>,
+    /// The calibration offset (the Raman line's, in the detector's unit).
+    offset: f64,
+}
+
+/// The first spike of `spikes` (positions the shared despike replaced) inside the window of a
+/// centre `wanted` picks, in nm, that the spectrum can show and the detector did not find:
+/// (its position, the centre).
+fn centre_despiked(
+    spikes: &[f64],
+    evidence: &[Evidence],
+    seen: &Seen,
+    wanted: impl Fn(&Centre) -> bool,
+) -> Option<(f64, &'static Centre)> {
+    let cold = seen.temp.is_some_and(|t| t < 150.0);
+    CENTRES
+        .iter()
+        .filter(|c| {
+            wanted(c)
+                && c.unit == PosUnit::Nm
+                && c.visible_in(seen.technique, seen.exc)
+                && (cold || !c.only_77k)
+                && !evidence.iter().any(|e| e.centre == c.name)
+        })
+        .find_map(|c| {
+            let (lo, hi) = c.window(seen.temp);
+            spikes
+                .iter()
+                .find(|&&at| (lo..=hi).contains(&(at - seen.offset)))
+                .map(|&at| (at, c))
+        })
+}
+
 /// A centre decisive for a pass (N3) that the detector did not find, where the despike took a
 /// spike away: a zero-phonon line under two pixels wide (an instrument whose pixels are as wide
 /// as its lines at 77 K) and a cosmic ray look alike, so the spectrum cannot say whether the
 /// stone shows it. Not a finding: a reason to measure again (two accumulations tell them
 /// apart), so the stone is `inconclusive` rather than referred for want of the centre, and it
 /// never passes on it.
-fn decisive_centre_despiked(
-    spikes: &[f64],
-    evidence: &[Evidence],
-    technique: Technique,
-    exc: Option<f64>,
-    temp: Option<f64>,
-    offset: f64,
-) -> Option<String> {
-    let cold = temp.is_some_and(|t| t < 150.0);
-    CENTRES
-        .iter()
-        .filter(|c| {
-            c.decisive_for_pass
-                && c.unit == PosUnit::Nm
-                && c.visible_in(technique, exc)
-                && (cold || !c.only_77k)
-                && !evidence.iter().any(|e| e.centre == c.name)
-        })
-        .find_map(|c| {
-            let (lo, hi) = c.window(temp);
-            spikes
-                .iter()
-                .find(|&&at| (lo..=hi).contains(&(at - offset)))
-                .map(|at| {
-                    format!(
-                        "a spike under two pixels wide at {at:.2} nm, where {} lies, was taken \
-                         for a cosmic ray: it may be the line on an instrument whose pixels are \
-                         as wide as its lines; measure again with two accumulations (or finer \
-                         sampling) to tell",
-                        c.name
-                    )
-                })
-        })
+fn decisive_centre_despiked(spikes: &[f64], evidence: &[Evidence], seen: &Seen) -> Option<String> {
+    centre_despiked(spikes, evidence, seen, |c| c.decisive_for_pass).map(|(at, c)| {
+        format!(
+            "a spike under two pixels wide at {at:.2} nm, where {} lies, was taken for a cosmic \
+             ray: it may be the line on an instrument whose pixels are as wide as its lines; \
+             measure again with two accumulations (or finer sampling) to tell",
+            c.name
+        )
+    })
+}
+
+/// A synthetic marker (SiV-, 596/597, Ni+, 484 nm...) the detector did not find, where the
+/// despike took a spike away on an instrument whose lines can be as narrow as a spike: the
+/// spectrum cannot say whether the stone shows the marker, so it cannot pass on this spectrum
+/// until measured again. Never a finding (a cosmic ray is as likely): no likely origin comes
+/// from it.
+fn synthetic_marker_despiked(spikes: &[f64], evidence: &[Evidence], seen: &Seen) -> Option<String> {
+    centre_despiked(spikes, evidence, seen, |c| {
+        matches!(c.indicates, Indicates::Cvd | Indicates::Hpht)
+    })
+    .map(|(at, c)| {
+        format!(
+            "a spike under two pixels wide at {at:.2} nm, where the synthetic marker {} lies, \
+             was taken for a cosmic ray, on an instrument whose lines are as narrow: it may be \
+             the marker; measure again with two accumulations (or finer sampling) before the \
+             stone can pass",
+            c.name
+        )
+    })
 }
 
 /// Raman shifts (cm^-1) each side of the expected line searched by [`raman_as_peak`]: the line's

@@ -32,6 +32,11 @@ pub struct Quality {
     /// `inconclusive` rather than referred.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remeasure: Vec<String>,
+    /// Why this spectrum cannot support a pass until measured again, though it shows nothing
+    /// against one (a spike where a synthetic marker lies, on an instrument whose lines are as
+    /// narrow as a cosmic ray's): the stone cannot pass on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<String>,
 }
 
 /// The longest run of points equal to the maximum.

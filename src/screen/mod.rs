@@ -201,6 +201,7 @@ impl Screener {
                 problems,
                 notes,
                 remeasure: sc.detection.quality.remeasure.clone(),
+                held: sc.detection.quality.held.clone(),
                 diamond_type: sc.detection.ftir.as_ref().map(|t| t.diamond_type.clone()),
                 ftir: sc.detection.ftir,
                 familiarity: sc.familiarity,

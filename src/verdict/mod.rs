@@ -105,6 +105,10 @@ pub struct ChannelResult {
     /// show now (see [`crate::lines::quality::Quality::remeasure`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remeasure: Vec<String>,
+    /// Why the stone cannot pass on this spectrum until it is measured again, though the
+    /// spectrum shows nothing against a pass (see [`crate::lines::quality::Quality::held`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diamond_type: Option<String>,
     /// FTIR spectra: the typing, with the one-phonon fit (nitrogen in ppm, or null where not

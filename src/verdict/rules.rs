@@ -213,11 +213,21 @@ pub fn fuse(
         .iter()
         .flat_map(|c| c.remeasure.iter().map(move |r| format!("{}: {r}", c.file)))
         .collect();
-    if obstacles.is_empty() && all_usable {
+    // nothing against a pass, but a spectrum that cannot support one until measured again (a
+    // spike where a synthetic marker lies, that may be its line)
+    let held: Vec<String> = usable
+        .iter()
+        .flat_map(|c| c.held.iter().map(move |r| format!("{}: {r}", c.file)))
+        .collect();
+    if obstacles.is_empty() && all_usable && held.is_empty() {
         v.verdict = VerdictKind::Natural;
+    } else if obstacles.is_empty() && all_usable {
+        v.verdict = VerdictKind::Inconclusive;
+        warnings.extend(held);
     } else if clean && all_usable && !remeasure.is_empty() && obstacles == [NO_NATURAL_EVIDENCE] {
         v.verdict = VerdictKind::Inconclusive;
         warnings.extend(remeasure);
+        warnings.extend(held);
     } else if clean && !all_usable {
         v.verdict = VerdictKind::Inconclusive;
         warnings.push("a spectrum is unusable; re-measure it before the stone can pass".into());
@@ -331,6 +341,7 @@ mod tests {
             problems: Vec::new(),
             notes: Vec::new(),
             remeasure: Vec::new(),
+            held: Vec::new(),
             diamond_type: None,
             ftir: None,
             familiarity: None,
@@ -445,6 +456,50 @@ mod tests {
             fuse("s", vec![synthetic], vec![], &P).verdict,
             VerdictKind::Refer
         );
+    }
+
+    /// A stone that would pass, where a spectrum cannot tell a synthetic marker's line from a
+    /// cosmic ray, is measured again (`inconclusive`, the reason in its warnings), never
+    /// passed; the doubt names no origin, and a stone referred on other grounds stays referred.
+    #[test]
+    fn a_synthetic_marker_a_cosmic_ray_could_hide_holds_the_pass() {
+        let n3 = || vec![ev("N3", Indicates::Natural)];
+        let held = || {
+            let mut c = ch(Channel::Pl532, Some(true), vec![], NAT);
+            c.held.push("a spike where SiV- lies".into());
+            c
+        };
+        let passes = vec![ch(Channel::Pl405, Some(true), n3(), NAT)];
+        assert_eq!(
+            fuse("s", passes.clone(), vec![], &P).verdict,
+            VerdictKind::Natural
+        );
+        let mut doubted = passes.clone();
+        doubted.push(held());
+        let v = fuse("s", doubted.clone(), vec![], &P);
+        assert_eq!(v.verdict, VerdictKind::Inconclusive);
+        assert_eq!(v.likely_origin, None);
+        assert!(
+            v.warnings.iter().any(|w| w.contains("where SiV- lies")),
+            "{:?}",
+            v.warnings
+        );
+        // on an unusable spectrum the doubt counts for nothing: that spectrum holds the stone
+        // back already
+        let mut unusable = doubted.clone();
+        unusable[1].usable = false;
+        assert!(
+            !fuse("s", unusable, vec![], &P)
+                .warnings
+                .iter()
+                .any(|w| w.contains("where SiV- lies"))
+        );
+        // a clear marker elsewhere: referred with its origin
+        let mut marked = doubted;
+        marked[0].evidence.push(ev("Ni 484.4", Indicates::Hpht));
+        let v = fuse("s", marked, vec![], &P);
+        assert_eq!(v.verdict, VerdictKind::Refer);
+        assert_eq!(v.likely_origin, Some(Origin::Hpht));
     }
 
     #[test]
