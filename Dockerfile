@@ -1,11 +1,13 @@
 # diamond-screen: multi-stage build. The runtime image holds the binary, the models and ONNX
 # Runtime's library (from the onnxruntime==1.31.1 wheel); tract stays available as a fallback.
-#   docker build -t diamond-screen .
+#   docker build --build-arg DIAMOND_SCREEN_COMMIT=$(git rev-parse --short=12 HEAD) -t diamond-screen .
+# (the commit the records' tool_version names: .git stays out of the build context)
 #   docker run -p 8080:8080 diamond-screen                      # the service
 #   docker run -v /archive:/archive diamond-screen screen /archive --out /archive/verdicts.jsonl
 
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
+ARG DIAMOND_SCREEN_COMMIT=""
 COPY . .
 RUN cargo build --release --locked --bin diamond-screen \
  && strip target/release/diamond-screen

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(
     name = "diamond-screen",
-    version,
+    version = diamond_screen::batch::record::VERSION,
     about = "Screen diamonds (natural / laboratory-grown / simulant) from optical spectra",
     // A flag given twice takes its last value (scripts add to a default command line).
     args_override_self = true
@@ -490,6 +490,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let plan = planning
                 .join()
                 .map_err(|_| anyhow::anyhow!("planning the run panicked"))??;
+            if let Some(w) = plan.warning() {
+                eprintln!("warning: {w}");
+            }
             let summary = batch::run_planned(&screener, plan, &opts, &read)?;
             eprintln!("{summary}");
             Ok(if summary.errors > 0 {

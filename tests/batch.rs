@@ -598,6 +598,19 @@ fn every_format_holds_the_same_records_with_their_provenance() {
             (m["id"].as_str().unwrap().to_string(), m)
         })
         .collect();
+    // the tool's version and the commit it was built from (the one checked out here, where git
+    // can say: the tests are built from the working tree)
+    let tool = json_recs.values().next().map_or(String::new(), |r| {
+        r["tool_version"].as_str().unwrap_or_default().to_string()
+    });
+    let version = format!("diamond-screen {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(tool.starts_with(&version), "{tool}");
+    if let Some(head) = common::git_head() {
+        assert!(
+            tool == format!("{version}{head})") || tool == format!("{version}{head}, modified)"),
+            "{tool} is not HEAD's commit {head}"
+        );
+    }
     for r in json_recs.values() {
         let files = r["files"].as_array().unwrap();
         let digests = r["file_sha256"].as_array().unwrap();
@@ -610,10 +623,7 @@ fn every_format_holds_the_same_records_with_their_provenance() {
                 "{f}"
             );
         }
-        assert_eq!(
-            r["tool_version"],
-            format!("diamond-screen {}", env!("CARGO_PKG_VERSION"))
-        );
+        assert_eq!(r["tool_version"], tool);
         if r["verdict"] == "error" {
             assert_eq!(r["stone_id"], "BAD-1");
             continue;
@@ -641,5 +651,68 @@ fn every_format_holds_the_same_records_with_their_provenance() {
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("parquet") || err.contains("Parquet"), "{err}");
+    }
+}
+
+/// `--resume` over an output another build began warns before the run and in its summary,
+/// naming that build and this one (stone ids taken from file names, or verdicts, may differ
+/// between builds), in JSON lines and CSV alike; over its own build's records it says nothing.
+#[test]
+fn resuming_another_builds_output_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    anonymous_archive(&data, 6, 23);
+    let older = "diamond-screen 0.0.9 (commit 0123456789ab)";
+    for format in ["jsonl", "csv"] {
+        let out = tmp.path().join(format!("out.{format}"));
+        let screen = || {
+            common::bin()
+                .args([
+                    "screen",
+                    "--backend",
+                    "tract",
+                    "--resume",
+                    "--format",
+                    format,
+                ])
+                .arg("--out")
+                .arg(&out)
+                .arg(&data)
+                .output()
+                .unwrap()
+        };
+        let first = screen();
+        assert!(first.status.success());
+        // the same build resumes: nothing to say
+        let again = screen();
+        let err = String::from_utf8_lossy(&again.stderr);
+        assert!(!err.contains("another build"), "{err}");
+        // two records as an older build wrote them, and a third stone to screen
+        let text = std::fs::read_to_string(&out).unwrap();
+        let ours = common::bin().arg("--version").output().unwrap().stdout;
+        let ours = String::from_utf8(ours).unwrap().trim().to_string();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let header = usize::from(format == "csv");
+        for line in lines.iter_mut().skip(header).take(2) {
+            assert!(line.contains(&ours), "{line}");
+            *line = line.replace(&ours, older);
+        }
+        lines.pop();
+        std::fs::write(&out, lines.join("\n") + "\n").unwrap();
+        let resumed = screen();
+        assert!(resumed.status.success());
+        let err = String::from_utf8_lossy(&resumed.stderr);
+        let said = format!("written by another build (2 by {older}), this is {ours}");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("warning: ") && l.contains(&said)),
+            "{err}"
+        );
+        assert!(
+            err.lines().last().is_some_and(|l| l.contains(&said)),
+            "{err}"
+        );
+        let n = std::fs::read_to_string(&out).unwrap().lines().count();
+        assert_eq!(n, 6 + header, "{format}");
     }
 }

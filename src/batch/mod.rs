@@ -48,11 +48,35 @@ pub struct Summary {
     pub stones: usize,
     pub files: usize,
     pub resumed_skipped: usize,
+    /// Records already in a resumed output that another build wrote (its `tool_version` ->
+    /// records): stone ids taken from file names, or verdicts, may differ between builds.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub resumed_from_other_builds: BTreeMap<String, usize>,
     pub other_shards: usize,
     pub verdicts: BTreeMap<String, usize>,
     pub errors: usize,
     pub seconds: f64,
     pub stones_per_second: f64,
+}
+
+impl Summary {
+    /// Where a resumed output holds records another build wrote: which, and why it matters.
+    pub fn other_builds_warning(&self) -> Option<String> {
+        if self.resumed_from_other_builds.is_empty() {
+            return None;
+        }
+        let builds: Vec<String> = self
+            .resumed_from_other_builds
+            .iter()
+            .map(|(t, n)| format!("{n} by {t}"))
+            .collect();
+        Some(format!(
+            "records in the output written by another build ({}), this is {}: stone ids and \
+             verdicts may differ between builds (resume with the binary that began the run)",
+            builds.join(", "),
+            record::tool_version()
+        ))
+    }
 }
 
 impl std::fmt::Display for Summary {
@@ -82,6 +106,9 @@ impl std::fmt::Display for Summary {
                 "; {} already in the output (resumed)",
                 self.resumed_skipped
             )?;
+        }
+        if let Some(w) = self.other_builds_warning() {
+            write!(f, "; {w}")?;
         }
         if self.other_shards > 0 {
             write!(f, "; {} left to other shards", self.other_shards)?;
@@ -216,6 +243,13 @@ pub struct Plan {
     started: Instant,
 }
 
+impl Plan {
+    /// A warning to give before the run starts (the resumed output's other builds), if any.
+    pub fn warning(&self) -> Option<String> {
+        self.summary.other_builds_warning()
+    }
+}
+
 /// Plan a run: check the options, walk the inputs, learn every file's stones, keep this
 /// shard's and (`--resume`) those the output does not yet hold.
 pub fn plan(opts: &BatchOptions, read: &ReadOptions) -> Result<Plan, BatchError> {
@@ -244,12 +278,13 @@ pub fn plan(opts: &BatchOptions, read: &ReadOptions) -> Result<Plan, BatchError>
     if opts.resume
         && let Some(path) = &opts.out
     {
-        let (done, content) = output::recorded_stones(path, opts.format)
+        let done = output::recorded_stones(path, opts.format)
             .map_err(|source| output_error(opts, source))?;
-        has_content = content;
+        has_content = done.has_content;
         let before = stones.len();
-        stones.retain(|(id, _)| !done.contains(id));
+        stones.retain(|(id, _)| !done.stones.contains(id));
         summary.resumed_skipped = before - stones.len();
+        summary.resumed_from_other_builds = done.other_builds;
     }
     Ok(Plan {
         stones,

@@ -3,8 +3,8 @@
 //! a time and flushed, so that a killed run leaves at most one partial last line, which
 //! `--resume` cuts off before appending.
 
-use super::record::{COLUMNS, Cell};
-use std::collections::HashSet;
+use super::record::{COLUMNS, Cell, tool_version};
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, BufRead, Write};
 use std::path::Path;
 
@@ -27,16 +27,27 @@ impl std::str::FromStr for OutputFormat {
     }
 }
 
-/// For `--resume`: cut a partial last line off `path` and return the stones already recorded
-/// (and whether the file already has content, so that CSV does not repeat its header). A run's
-/// plan has every stone with all its files, so a recorded stone is a finished one.
-pub fn recorded_stones(path: &Path, format: OutputFormat) -> io::Result<(HashSet<String>, bool)> {
-    let mut stones = HashSet::new();
+/// What an output file to resume already holds.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// The stones recorded (a run's plan has every stone with all its files, so a recorded
+    /// stone is a finished one).
+    pub stones: HashSet<String>,
+    /// Whether the file has content (so that CSV does not repeat its header).
+    pub has_content: bool,
+    /// How many records each build other than this one wrote (`tool_version` ->
+    /// records): a later build may derive other stone ids or verdicts.
+    pub other_builds: BTreeMap<String, usize>,
+}
+
+/// For `--resume`: cut a partial last line off `path` and read what it records.
+pub fn recorded_stones(path: &Path, format: OutputFormat) -> io::Result<Recorded> {
+    let mut done = Recorded::default();
     let Ok(meta) = std::fs::metadata(path) else {
-        return Ok((stones, false));
+        return Ok(done);
     };
     if meta.len() == 0 {
-        return Ok((stones, false));
+        return Ok(done);
     }
     // Cut everything after the last newline (a record being written when the run died).
     let bytes = std::fs::read(path)?;
@@ -47,6 +58,21 @@ pub fn recorded_stones(path: &Path, format: OutputFormat) -> io::Result<(HashSet
         f.sync_all()?;
     }
     let good = &bytes[..keep];
+    let invalid = |e: &dyn std::fmt::Display| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: {e}", path.display()),
+        )
+    };
+    let this_build = tool_version();
+    let mut note = |id: Option<&str>, tool: Option<&str>| {
+        if let Some(id) = id {
+            done.stones.insert(id.to_string());
+        }
+        if let Some(t) = tool.filter(|t| *t != this_build) {
+            *done.other_builds.entry(t.to_string()).or_default() += 1;
+        }
+    };
     match format {
         // `run` refuses --resume with Parquet before getting here.
         OutputFormat::Parquet => {
@@ -58,34 +84,26 @@ pub fn recorded_stones(path: &Path, format: OutputFormat) -> io::Result<(HashSet
                 if line.trim().is_empty() {
                     continue;
                 }
-                let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("{}: {e}", path.display()),
-                    )
-                })?;
-                if let Some(id) = v["stone_id"].as_str() {
-                    stones.insert(id.to_string());
-                }
+                let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| invalid(&e))?;
+                note(v["stone_id"].as_str(), v["tool_version"].as_str());
             }
         }
         OutputFormat::Csv => {
             let mut r = csv::Reader::from_reader(good);
+            let tool_at = r
+                .headers()
+                .map_err(|e| invalid(&e))?
+                .iter()
+                .position(|h| h == "tool_version");
             for rec in r.records() {
-                let rec = rec.map_err(|e| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("{}: {e}", path.display()),
-                    )
-                })?;
+                let rec = rec.map_err(|e| invalid(&e))?;
                 // stone_id is the first column
-                if let Some(id) = rec.get(0) {
-                    stones.insert(id.to_string());
-                }
+                note(rec.get(0), tool_at.and_then(|i| rec.get(i)));
             }
         }
     }
-    Ok((stones, keep > 0))
+    done.has_content = keep > 0;
+    Ok(done)
 }
 
 /// Where a run's records go: one implementation per format, each holding its own state. Every

@@ -81,9 +81,15 @@ impl Cell {
     }
 }
 
-/// The tool's name and version, as records carry it.
+/// The tool's version and the commit it was built from ("0.1.0 (commit 1a2b3c4d5e6f)", with
+/// ", modified" where the sources differed from it; "(commit unknown)" where the build could
+/// not tell: see `build.rs`), as `--version` prints it.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("DIAMOND_SCREEN_BUILD"));
+
+/// The tool's name and version, as records carry it: every commit shares the version number,
+/// so the commit says which code gave a verdict.
 pub fn tool_version() -> String {
-    format!("diamond-screen {}", env!("CARGO_PKG_VERSION"))
+    format!("diamond-screen {VERSION}")
 }
 
 /// What a record says about the models and the tool, looked up once per run.

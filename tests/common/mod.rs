@@ -33,6 +33,24 @@ pub fn project_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The commit checked out in the project (12 hex digits), or None where git cannot say (a copy
+/// of the sources without the repository). Under CI (`CI=true`, a clean clone) None is a
+/// failure, not a skip.
+pub fn git_head() -> Option<String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(project_dir())
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    let head = out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if head.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("git cannot name the commit checked out under CI");
+    }
+    head
+}
+
 /// The JSON lines a command printed, after checking that it succeeded.
 pub fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
     assert_success(out);
