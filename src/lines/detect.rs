@@ -341,11 +341,15 @@ pub fn detect_converted(s: &Spectrum, converted: Option<Converted>) -> Detection
     // Raman line's width gives (its own width, 1.5-2.5 cm^-1, is below the resolution of every
     // spectrometer here): where that spans SPIKE_WIDE_PIXELS or more, the despike took cosmic
     // rays only (without the Raman line the spectrum cannot say). At room temperature a
-    // zero-phonon line is several nm wide, so only pixels of a third of that are as coarse.
-    let pitch = (x[x.len() - 1] - x[0]).abs() / (x.len() - 1) as f64;
+    // zero-phonon line is several nm wide: a spike can be one only on pixels of
+    // WARM_ZPL_MIN_NM / SPIKE_WIDE_PIXELS (0.6 nm) and more.
     let warm = temp.is_some_and(|t| t >= 150.0);
+    let coarse = || {
+        let pitch = (x[x.len() - 1] - x[0]).abs() / x.len().saturating_sub(1).max(1) as f64;
+        pitch * SPIKE_WIDE_PIXELS > WARM_ZPL_MIN_NM
+    };
     let lines_can_be_spikes = !spikes.is_empty()
-        && (!warm || unit != XUnit::Nm || pitch * SPIKE_WIDE_PIXELS > WARM_ZPL_MIN_NM)
+        && (!warm || unit != XUnit::Nm || coarse())
         && d.raman
             .as_ref()
             .filter(|r| r.present)
