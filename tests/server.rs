@@ -16,6 +16,9 @@ fn routes_answer_and_client_mistakes_are_4xx_json() {
     let models: Value = s.get_json(&c, "/v1/models");
     assert_eq!(models["models"].as_array().unwrap().len(), 3);
     assert_eq!(models["backend"]["kind"], "tract");
+    // the build that answers, as `--version` names it
+    let version = common::bin().arg("--version").output().unwrap().stdout;
+    assert_eq!(models["tool"], String::from_utf8(version).unwrap().trim());
 
     // one stone: the sample natural passes, the CVD is referred
     let v: Value = c

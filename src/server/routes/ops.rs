@@ -47,6 +47,9 @@ pub async fn readyz(State(s): State<Arc<AppState>>) -> Result<Json<Status>, ApiE
 
 #[derive(Serialize, ToSchema)]
 pub struct ModelsResponse {
+    /// The tool's version and the commit it was built from, as the batch records'
+    /// `tool_version` gives it.
+    pub tool: String,
     /// The inference backend (tract or onnxruntime) and why it was chosen.
     #[schema(value_type = Object)]
     pub backend: Value,
@@ -66,6 +69,7 @@ pub async fn models(State(s): State<Arc<AppState>>) -> Json<ModelsResponse> {
         .map(|m| serde_json::to_value(&m.manifest).unwrap_or(Value::Null))
         .collect();
     Json(ModelsResponse {
+        tool: crate::batch::record::tool_version(),
         backend: json!(crate::model::backend::current()),
         models,
     })
