@@ -865,6 +865,11 @@ fn a_synthetic_marker_as_narrow_as_a_cosmic_ray_holds_the_pass() {
         spiked(&mut s, 467.8);
         let d = detect(&s);
         assert!(d.evidence.iter().any(|e| e.centre == "N3"), "seed {seed}");
+        // the despike took the spike (no line made of it), and it holds nothing
+        assert!(
+            !d.evidence.iter().any(|e| e.centre == "468 nm"),
+            "seed {seed}"
+        );
         assert!(
             d.quality.held.is_empty(),
             "seed {seed}: {:?}",
