@@ -580,14 +580,23 @@ const WARM_ZPL_MIN_NM: f64 = 1.5;
 
 /// The Raman line `r`'s full width at half maximum in pixels of `x` (in `unit`) around it.
 fn raman_pixels(x: &[f64], r: &RamanLine, unit: &XUnit) -> f64 {
-    let width = match unit {
-        XUnit::Nm => r.fwhm_cm * 1e-7 * r.observed * r.observed,
-        _ => r.fwhm_cm,
+    // (the Raman line is sought in nm and Raman shift only)
+    let Some(width) = width_from_cm(r.fwhm_cm, r.observed, unit) else {
+        return 0.0;
     };
     let i = x.partition_point(|&v| v < r.observed);
     let (lo, hi) = (i.saturating_sub(2), (i + 2).min(x.len() - 1));
     let pitch = (x[hi] - x[lo]).abs() / (hi - lo).max(1) as f64;
     if pitch > 0.0 { width / pitch } else { 0.0 }
+}
+
+/// A width of `cm` cm^-1 near `at`, in `unit` (nm or Raman shift); None in any other unit.
+fn width_from_cm(cm: f64, at: f64, unit: &XUnit) -> Option<f64> {
+    match unit {
+        XUnit::Nm => Some(cm * 1e-7 * at * at),
+        XUnit::RamanShift => Some(cm),
+        _ => None,
+    }
 }
 
 /// How a spectrum was measured, for matching a position to the centres it can show.
@@ -683,11 +692,7 @@ fn raman_as_peak(
     unit: &XUnit,
     exc: Option<f64>,
 ) -> Option<RamanLine> {
-    let reach = match unit {
-        XUnit::Nm => RAMAN_PEAK_REACH_CM * 1e-7 * expected * expected,
-        XUnit::RamanShift => RAMAN_PEAK_REACH_CM,
-        _ => return None,
-    };
+    let reach = width_from_cm(RAMAN_PEAK_REACH_CM, expected, unit)?;
     let lo = x.partition_point(|&v| v < expected - reach);
     let hi = x.partition_point(|&v| v <= expected + reach);
     if hi < lo + 12 {
