@@ -598,19 +598,8 @@ fn every_format_holds_the_same_records_with_their_provenance() {
             (m["id"].as_str().unwrap().to_string(), m)
         })
         .collect();
-    // the tool's version and the commit it was built from (the one checked out here, where git
-    // can say: the tests are built from the working tree)
-    let tool = json_recs.values().next().map_or(String::new(), |r| {
-        r["tool_version"].as_str().unwrap_or_default().to_string()
-    });
-    let version = format!("diamond-screen {} (commit ", env!("CARGO_PKG_VERSION"));
-    assert!(tool.starts_with(&version), "{tool}");
-    if let Some(head) = common::git_head() {
-        assert!(
-            tool == format!("{version}{head})") || tool == format!("{version}{head}, modified)"),
-            "{tool} is not HEAD's commit {head}"
-        );
-    }
+    // the tool's version and the commit it was built from
+    let tool = common::this_build();
     for r in json_recs.values() {
         let files = r["files"].as_array().unwrap();
         let digests = r["file_sha256"].as_array().unwrap();
@@ -689,8 +678,7 @@ fn resuming_another_builds_output_says_so() {
         assert!(!err.contains("another build"), "{err}");
         // two records as an older build wrote them, and a third stone to screen
         let text = std::fs::read_to_string(&out).unwrap();
-        let ours = common::bin().arg("--version").output().unwrap().stdout;
-        let ours = String::from_utf8(ours).unwrap().trim().to_string();
+        let ours = common::this_build();
         let mut lines: Vec<String> = text.lines().map(String::from).collect();
         let header = usize::from(format == "csv");
         for line in lines.iter_mut().skip(header).take(2) {

@@ -396,15 +396,5 @@ fn a_binary_run_away_from_its_project_screens_with_its_built_in_models() {
 /// does (`tests/batch.rs` checks the records).
 #[test]
 fn the_version_names_the_commit() {
-    let out = common::bin().arg("--version").output().unwrap();
-    assert!(out.status.success());
-    let printed = String::from_utf8(out.stdout).unwrap();
-    let version = format!("diamond-screen {} (commit ", env!("CARGO_PKG_VERSION"));
-    assert!(printed.starts_with(&version), "{printed}");
-    if let Some(head) = common::git_head() {
-        assert!(
-            printed.contains(&head),
-            "{printed} does not name HEAD's commit {head}"
-        );
-    }
+    common::this_build();
 }

@@ -33,6 +33,25 @@ pub fn project_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// This build's name as `--version` prints it (records' `tool_version`, `/v1/models`' `tool`),
+/// checked to be the version with the commit checked out here (where git can say; with
+/// `, modified` where the sources differ from it).
+pub fn this_build() -> String {
+    let out = bin().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let version = format!("diamond-screen {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(printed.starts_with(&version), "{printed}");
+    if let Some(head) = git_head() {
+        assert!(
+            printed == format!("{version}{head})")
+                || printed == format!("{version}{head}, modified)"),
+            "{printed} does not name HEAD's commit {head}"
+        );
+    }
+    printed
+}
+
 /// The commit checked out in the project (12 hex digits), or None where git cannot say (a copy
 /// of the sources without the repository). Under CI (`CI=true`, a clean clone) None is a
 /// failure, not a skip.
